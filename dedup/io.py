@@ -1,0 +1,668 @@
+"""Readers: folders of text files, JSON lines, JSON, CSV/TSV and Parquet, plain or gzip/zstd.
+
+Everything goes through :func:`read_documents`, which streams one :class:`Document` per input
+document and one :class:`Skipped` per input that cannot be read, and never stops on bad input.
+Text bytes are decoded by BOM, then strict UTF-8, then GB18030 or Big5 (chosen by
+charset-normalizer among those two only: unrestricted guesses on short Chinese samples are
+wrong), then UTF-16 without BOM when the bytes leave no doubt.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import IO, Any, Protocol
+
+from .document import Document, Skipped
+from .errors import ConfigError, MissingDependency
+from .options import ReadOptions
+
+__all__ = ["SUPPORTED_SUFFIXES", "read_documents"]
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (
+    ".txt",
+    ".md",
+    ".text",
+    ".jsonl",
+    ".ndjson",
+    ".json",
+    ".csv",
+    ".tsv",
+    ".parquet",
+)
+_COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
+_SUPPORTED_HINT = f"supported: {', '.join(SUPPORTED_SUFFIXES)}, optionally + .gz/.zst"
+
+_CHUNK = 1 << 16  # bytes read at a time from line-based files
+_SNIFF = 1 << 16  # bytes looked at to choose an encoding
+_BATCH = 1024  # Parquet rows converted at a time
+_STDIN = "<stdin>"
+
+_UNDECODABLE = "cannot decode as UTF-8, UTF-16, GB18030 or Big5"
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ASCII_COMPATIBLE = {"utf-8", "gb18030", "big5"}
+_BIG5_FAMILY = (
+    "big5",
+    "cp950",
+    "big5hkscs",
+)  # Big5 as found in the wild: try the strict table first
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\x0b\x0c\x1b") + b"\x7f"
+# What text read as UTF-16 is made of; random code units land here ~60% of the time.
+_IMPLAUSIBLE = re.compile(
+    "[^\t\n\r\x20-\x7e\u00a0-\u024f\u0370-\u04ff\u2000-\u206f\u3000-\u30ff"
+    "\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Skip(Exception):
+    """Internal: this file (or its line ``line``) cannot be read, for ``reason``."""
+
+    def __init__(self, reason: str, line: int | None = None, id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.line, self.id = reason, line, id
+
+
+@dataclass
+class _Cursor:
+    """Where a reader is: the path as given, the id prefix of its records, the current line."""
+
+    path: str
+    file_id: str
+    line: int = 0
+
+    def at(self, line: int | None) -> str:
+        return self.path if line is None else f"{self.path}:{line}"
+
+
+_Reader = Callable[[_Readable, _Cursor, ReadOptions], Iterator[Document | Skipped]]
+
+
+def read_documents(
+    inputs: Sequence[str | os.PathLike[str]],
+    options: ReadOptions = ReadOptions(),  # noqa: B008 (frozen, so sharing it is safe)
+    *,
+    stdin: IO[bytes] | None = None,
+) -> Iterator[Document | Skipped]:
+    """Stream the documents in ``inputs`` (folders, files, or ``-`` for JSON lines on stdin).
+
+    Folders are walked recursively in sorted order of relative POSIX path, skipping hidden
+    names and symlinked folders; each file is read by its suffix. Anything unreadable (a
+    missing path, a binary file, a record without text, ...) is yielded as :class:`Skipped`
+    with ``path`` or ``path:line`` and the reason, and reading goes on.
+
+    >>> [d.id for d in read_documents(["seeds"])][:2]
+    ['000_2aaf18023635ef26.txt', '001_412ede9159b6237d.txt']
+    """
+    if isinstance(inputs, (str, bytes, os.PathLike)):
+        raise TypeError("inputs must be a sequence of paths, e.g. read_documents([path])")
+    if options.max_chars is not None and options.max_chars < 1:
+        raise ConfigError(f"max_chars must be at least 1, got {options.max_chars}")
+    for item in inputs:
+        given = os.fspath(item)
+        if given == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            cursor = _Cursor(_STDIN, "stdin")
+            yield from _guarded(cursor, _jsonl(stream, cursor, options))
+        elif os.path.isdir(given):
+            for rel, path, error in _walk(given):
+                if error is not None:
+                    yield Skipped(path, error)
+                else:
+                    yield from _read_file(path, rel, options)
+        elif os.path.lexists(given):
+            yield from _read_file(given, os.path.basename(given), options)
+        else:
+            yield Skipped(given, "no such file or folder")
+
+
+def _walk(root: str) -> list[tuple[str, str, str | None]]:
+    """``(relative POSIX path, path, error)`` of every visible file under ``root``, sorted."""
+    found: list[tuple[str, str, str | None]] = []
+    pending = [("", root)]
+    while pending:
+        rel_dir, folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            found.append((rel_dir, folder, f"cannot read folder: {_os_message(exc)}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((rel, entry.path))
+            elif entry.is_symlink() and entry.is_dir():
+                logger.info("not following symbolic link to folder %s", entry.path)
+            else:
+                found.append((rel, entry.path, None))
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def _read_file(path: str, file_id: str, options: ReadOptions) -> Iterator[Document | Skipped]:
+    cursor = _Cursor(path, file_id)
+    try:
+        suffix, compression = _file_type(path)
+    except _Skip as skip:
+        yield Skipped(path, skip.reason)
+        return
+    if suffix == ".parquet":
+        yield from _guarded(cursor, _parquet(cursor, compression, options))
+    else:
+        yield from _guarded(cursor, _read_stream(_READERS[suffix], compression, cursor, options))
+
+
+def _read_stream(
+    reader: _Reader, compression: str | None, cursor: _Cursor, options: ReadOptions
+) -> Iterator[Document | Skipped]:
+    with _open(cursor.path, compression) as stream:
+        yield from reader(stream, cursor, options)
+
+
+def _guarded(cursor: _Cursor, docs: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
+    """Run one file's reader, turning whatever stops it into a :class:`Skipped`."""
+    try:
+        yield from docs
+    except _Skip as skip:
+        yield Skipped(cursor.at(skip.line), skip.reason, skip.id)
+    except FileNotFoundError:
+        yield Skipped(cursor.path, "no such file or folder")
+    except (OSError, EOFError, zlib.error) as exc:
+        if cursor.line:
+            where = cursor.at(cursor.line + 1)
+            yield Skipped(where, f"cannot read the rest of the file: {_os_message(exc)}")
+        else:
+            yield Skipped(cursor.path, f"cannot read file: {_os_message(exc)}")
+
+
+def _os_message(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+
+
+def _file_type(path: str) -> tuple[str, str | None]:
+    """``(format suffix, compression)`` from the file name, case-insensitive."""
+    name = os.path.basename(path).lower()
+    compression = None
+    outer = ""
+    for outer_suffix, kind in _COMPRESSIONS.items():
+        if name.endswith(outer_suffix):
+            name, compression, outer = name[: -len(outer_suffix)], kind, outer_suffix
+    suffix = os.path.splitext(name)[1]
+    if suffix in SUPPORTED_SUFFIXES:
+        return suffix, compression
+    if not suffix and not outer:
+        raise _Skip(f"unsupported file type (no extension; {_SUPPORTED_HINT})")
+    raise _Skip(f"unsupported file type '{suffix}{outer}' ({_SUPPORTED_HINT})")
+
+
+@contextmanager
+def _open(path: str, compression: str | None) -> Iterator[_Readable]:
+    """The file's bytes, decompressed as a stream."""
+    with ExitStack() as stack:
+        raw: IO[bytes] = stack.enter_context(open(path, "rb"))  # noqa: SIM115
+        if compression == "gzip":
+            import gzip
+
+            yield stack.enter_context(gzip.GzipFile(fileobj=raw))
+        elif compression == "zstd":
+            try:
+                import zstandard
+            except ImportError:
+                raise _Skip(str(MissingDependency("zstandard", "zstd"))) from None
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            yield _ZstdStream(stack.enter_context(reader), zstandard.ZstdError)
+        else:
+            yield raw
+
+
+class _ZstdStream:
+    """A zstandard reader whose decompression errors are ``OSError`` like gzip's."""
+
+    def __init__(self, reader: Any, error: type[Exception]) -> None:
+        self._reader, self._error = reader, error
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return bytes(self._reader.read(size))
+        except self._error as exc:
+            raise OSError(f"corrupt zstd data: {exc}") from None
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+
+def _detect(sample: bytes, final: bool) -> tuple[str, int]:
+    """``(codec, BOM length)`` for bytes starting with ``sample`` (all of them when ``final``).
+
+    Raises :class:`_Skip` for binary or undecodable bytes.
+    """
+    for bom, codec in _BOMS:
+        if sample.startswith(bom):
+            return codec, len(bom)
+    if b"\x00" in sample:
+        codec16 = _utf16_without_bom(sample, final)
+        if codec16 is None:
+            raise _Skip("binary file (contains NUL bytes)")
+        return codec16, 0
+    if len(sample.translate(None, _CONTROL_BYTES)) < 0.95 * len(sample):
+        raise _Skip("binary file (many control bytes)")
+    if _decode(sample, "utf-8", final) is not None or _mostly_utf8(sample):
+        return "utf-8", 0
+    if not final and b"\n" in sample:  # do not let a cut character spoil the guess
+        sample = sample[: sample.rindex(b"\n") + 1]
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=["gb18030", "big5"]).best()
+    if best is None:
+        raise _Skip(_UNDECODABLE)
+    return best.encoding, 0
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """True when nearly all non-ASCII bytes form valid UTF-8: a UTF-8 file with a few bad bytes.
+
+    GB18030 and Big5 bytes seldom happen to form UTF-8 sequences, so they fail this.
+    """
+    text = sample.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return good >= 9 * bad
+
+
+def _utf16_without_bom(sample: bytes, final: bool) -> str | None:
+    """``utf-16-le``/``-be`` when ``sample``, which holds zero bytes, is UTF-16 text without BOM.
+
+    ASCII in UTF-16 puts its zero bytes on one side of each code unit, which tells the byte
+    order; the decoded text must then be at least 95% letters, digits and punctuation of
+    common scripts. UTF-16 without any zero byte (all-CJK text) is not guessed: such bytes
+    read as plausible Chinese from 8-bit Latin text too.
+    """
+    codec = "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+    decoded = _decode(sample, codec, final)
+    if decoded is None or len(decoded[0]) < 8:
+        return None
+    return codec if len(_IMPLAUSIBLE.findall(decoded[0])) <= 0.05 * len(decoded[0]) else None
+
+
+def _decode(data: bytes, codec: str, final: bool = True) -> tuple[str, str] | None:
+    """``(text, codec used)``, or ``None`` when ``data`` is not valid in ``codec``.
+
+    ``final=False`` allows ``data`` to end inside a character. Big5 falls back on its
+    common supersets (cp950, HKSCS).
+    """
+    for name in _BIG5_FAMILY if codec == "big5" else (codec,):
+        try:
+            if final:
+                return data.decode(name), name
+            return codecs.getincrementaldecoder(name)().decode(data, final=False), name
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _decode_all(data: bytes) -> tuple[str, str]:
+    """``(text, encoding label)`` of a whole file's bytes; labels a BOM'd UTF-8 ``utf-8-sig``."""
+    codec, bom = _detect(data[:_SNIFF], final=len(data) <= _SNIFF)
+    if codec in _ASCII_COMPATIBLE and b"\x00" in data:
+        raise _Skip("binary file (contains NUL bytes)")
+    decoded = _decode(data[bom:], codec)
+    if decoded is None:
+        try:
+            data[bom:].decode(codec)
+        except UnicodeDecodeError as exc:
+            where = f"invalid {codec} at byte {exc.start + bom}"
+            raise _Skip(f"{_UNDECODABLE} ({where})") from None
+        raise _Skip(_UNDECODABLE)
+    text, codec = decoded
+    return text, ("utf-8-sig" if bom and codec == "utf-8" else codec)
+
+
+def _read_head(stream: _Readable, size: int) -> bytes:
+    parts, have = [], 0
+    while have < size:
+        part = stream.read(size - have)
+        if not part:
+            break
+        parts.append(part)
+        have += len(part)
+    return b"".join(parts)
+
+
+def _open_lines(stream: _Readable) -> tuple[str, Iterator[str | None]]:
+    """``(codec, lines)`` of a line-based file, each line with its ``\\n``.
+
+    A line that does not decode is ``None``. ASCII-compatible encodings are streamed;
+    UTF-16/32 files are decoded whole.
+    """
+    head = _read_head(stream, _CHUNK)
+    if not head:
+        raise _Skip("empty file")
+    try:
+        codec, bom = _detect(head, final=len(head) < _CHUNK)
+    except _Skip as skip:
+        if skip.reason != _UNDECODABLE:
+            raise
+        codec, bom = "utf-8", 0  # read what can be read; the other lines are skipped one by one
+    if codec in _ASCII_COMPATIBLE:
+        return codec, _decoded_lines(_byte_lines(head[bom:], stream), codec)
+    decoded = _decode(head[bom:] + stream.read(), codec)
+    if decoded is None:
+        raise _Skip(f"cannot decode as {codec}")
+    return codec, iter(re.findall(r"[^\n]*\n|[^\n]+$", decoded[0]))
+
+
+def _byte_lines(head: bytes, stream: _Readable) -> Iterator[bytes]:
+    """The lines of ``head`` followed by the rest of ``stream``, read in chunks."""
+    parts: list[bytes] = []
+    chunk = head
+    while chunk:
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            parts.append(chunk[start : end + 1])
+            yield b"".join(parts)
+            parts.clear()
+            start = end + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+        chunk = stream.read(_CHUNK)
+    if parts:
+        yield b"".join(parts)
+
+
+def _decoded_lines(lines: Iterable[bytes], codec: str) -> Iterator[str | None]:
+    for line in lines:
+        try:
+            yield line.decode(codec)
+        except UnicodeDecodeError:
+            decoded = _decode(line, codec) if codec == "big5" else None
+            yield decoded[0] if decoded else None
+
+
+# --- formats -----------------------------------------------------------------------------
+
+
+def _text(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[Document]:
+    """A whole text file as one document."""
+    data = stream.read()
+    if not data:
+        raise _Skip("empty file")
+    text, encoding = _decode_all(data)
+    if not text:
+        raise _Skip("empty file")
+    if text.isspace():
+        raise _Skip("no text (only whitespace)", id=cursor.file_id)
+    meta: dict[str, Any] = {"path": cursor.path}
+    if encoding != "utf-8":
+        meta["encoding"] = encoding
+    yield _document(cursor.file_id, text, meta, cursor.path, options)
+
+
+def _jsonl(
+    stream: _Readable, cursor: _Cursor, options: ReadOptions
+) -> Iterator[Document | Skipped]:
+    codec, lines = _open_lines(stream)
+    for number, line in enumerate(lines, 1):
+        cursor.line = number
+        yield from _json_line(line, codec, cursor, options)
+
+
+def _json_line(
+    line: str | None, codec: str, cursor: _Cursor, options: ReadOptions
+) -> Iterator[Document | Skipped]:
+    if line is None:
+        yield Skipped(cursor.at(cursor.line), f"cannot decode the line as {codec}")
+        return
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Skipped(cursor.at(cursor.line), f"not valid JSON: {exc.msg} (column {exc.colno})")
+        return
+    except RecursionError:
+        yield Skipped(cursor.at(cursor.line), "not valid JSON: nested too deeply")
+        return
+    yield _record(record, cursor, options)
+
+
+def _json(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[Document | Skipped]:
+    """A ``.json`` file: an array of records, a single record, or JSON lines."""
+    data = stream.read()
+    if not data:
+        raise _Skip("empty file")
+    text = _decode_all(data)[0]
+    if text.lstrip().startswith("["):
+        yield from _json_array(text, cursor, options)
+        return
+    try:
+        single = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        for number, line in enumerate(re.findall(r"[^\n]*\n|[^\n]+$", text), 1):
+            cursor.line = number
+            yield from _json_line(line, "utf-8", cursor, options)
+        return
+    cursor.line = 1
+    yield _record(single, cursor, options)
+
+
+def _json_array(text: str, cursor: _Cursor, options: ReadOptions) -> Iterator[Document | Skipped]:
+    """Each element of a JSON array, with the line it starts on."""
+    decoder = json.JSONDecoder()
+    pos = _skip_space(text, 0) + 1  # past the "["
+    line = 1 + text.count("\n", 0, pos)
+    count = 0
+    while True:
+        start = _skip_space(text, pos)
+        line += text.count("\n", pos, start)
+        pos = start
+        if count and text.startswith(",", pos):
+            start = _skip_space(text, pos + 1)
+            line += text.count("\n", pos, start)
+            pos = start
+        elif text.startswith("]", pos):
+            break
+        elif count:
+            raise _Skip("not valid JSON: expected ',' or ']' in the array", line)
+        try:
+            record, end = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise _Skip(f"not valid JSON: {detail}; the rest was not read", line) from None
+        count += 1
+        cursor.line = line
+        yield _record(record, cursor, options)
+        line += text.count("\n", pos, end)
+        pos = end
+    if text[pos + 1 :].strip():
+        raise _Skip("not valid JSON: extra data after the array", line)
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\n\r":
+        pos += 1
+    return pos
+
+
+def _csv(
+    stream: _Readable, cursor: _Cursor, options: ReadOptions, delimiter: str = ","
+) -> Iterator[Document | Skipped]:
+    """CSV/TSV with a header row; quoted fields may span lines."""
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+    codec, lines = _open_lines(stream)
+
+    def strict(lines: Iterator[str | None]) -> Iterator[str]:
+        for number, line in enumerate(lines, 1):
+            if line is None:
+                raise _Skip(f"cannot decode the line as {codec}; the rest was not read", number)
+            yield line
+
+    reader = csv.reader(strict(lines), delimiter=delimiter)
+    header: list[str] | None = None
+    start = 1
+    try:
+        for row in reader:
+            cursor.line, start = start, reader.line_num + 1
+            if not row:
+                continue
+            if header is None:
+                header = row
+                _check_columns(header, options, cursor)
+                continue
+            if len(row) != len(header):
+                reason = f"row has {len(row)} fields but the header has {len(header)}"
+                yield Skipped(cursor.at(cursor.line), reason)
+                continue
+            yield _record(dict(zip(header, row, strict=True)), cursor, options)
+    except csv.Error as exc:
+        raise _Skip(f"not valid CSV: {exc}; the rest was not read", start) from None
+
+
+def _check_columns(columns: Sequence[str], options: ReadOptions, cursor: _Cursor) -> None:
+    if options.text_field not in columns:
+        raise _Skip(_no_text_field(columns, options), cursor.line or None)
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise _Skip(f"column {dup!r} appears twice in the header", cursor.line or None)
+
+
+def _parquet(
+    cursor: _Cursor, compression: str | None, options: ReadOptions
+) -> Iterator[Document | Skipped]:
+    """Parquet, streamed batch by batch; the "line" of a row is its 1-based row number."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise _Skip(str(MissingDependency("pyarrow", "parquet"))) from None
+    with ExitStack() as stack:
+        source: Any = cursor.path
+        if compression is not None:  # Parquet needs random access: spool to a temporary file
+            source = stack.enter_context(tempfile.TemporaryFile())
+            shutil.copyfileobj(stack.enter_context(_open(cursor.path, compression)), source)
+            source.seek(0)
+        try:
+            parquet = pq.ParquetFile(source)
+            schema = parquet.schema_arrow
+            _check_columns(schema.names, options, cursor)
+            kind = schema.field(options.text_field).type
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+            if not any(
+                getattr(pa.types, test, lambda _: False)(kind)
+                for test in ("is_string", "is_large_string", "is_string_view")
+            ):
+                raise _Skip(f"column {options.text_field!r} holds {kind}, not strings")
+            for batch in parquet.iter_batches(batch_size=_BATCH):
+                for record in batch.to_pylist():
+                    cursor.line += 1
+                    yield _record(record, cursor, options)
+        except pa.ArrowException as exc:
+            line = cursor.line + 1 if cursor.line else None
+            raise _Skip(f"cannot read Parquet: {exc}", line) from None
+
+
+_READERS: dict[str, _Reader] = {
+    ".txt": _text,
+    ".md": _text,
+    ".text": _text,
+    ".jsonl": _jsonl,
+    ".ndjson": _jsonl,
+    ".json": _json,
+    ".csv": _csv,
+    ".tsv": partial(_csv, delimiter="\t"),
+}
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def _record(record: Any, cursor: _Cursor, options: ReadOptions) -> Document | Skipped:
+    """One JSON/CSV/Parquet record as a document: text and id fields out, the rest in meta."""
+    where = cursor.at(cursor.line)
+    if not isinstance(record, dict):
+        return Skipped(where, f"record is {_kind(record)}, not an object")
+    raw_id = record.get(options.id_field)
+    doc_id = f"{cursor.file_id}:{cursor.line}" if raw_id in (None, "") else _stringify(raw_id)
+    if options.text_field not in record:
+        return Skipped(where, _no_text_field(list(record), options), doc_id)
+    text = record[options.text_field]
+    if not isinstance(text, str):
+        reason = f"field {options.text_field!r} is {_kind(text)}, not a string"
+        return Skipped(where, reason, doc_id)
+    if not text or text.isspace():
+        return Skipped(where, "no text (only whitespace)", doc_id)
+    if _LONE_SURROGATE.search(text):
+        return Skipped(where, "text holds a lone surrogate (a broken \\u escape)", doc_id)
+    meta = {k: v for k, v in record.items() if k not in (options.text_field, options.id_field)}
+    return _document(doc_id, text, meta, where, options)
+
+
+def _document(
+    doc_id: str, text: str, meta: dict[str, Any], source: str, options: ReadOptions
+) -> Document:
+    if options.max_chars is not None and len(text) > options.max_chars:
+        logger.warning("%s: cut from %d to %d characters", source, len(text), options.max_chars)
+        meta["original_chars"] = len(text)
+        text = text[: options.max_chars]
+    return Document(doc_id, text, meta, source)
+
+
+def _no_text_field(available: Sequence[str], options: ReadOptions) -> str:
+    names = ", ".join(str(name) for name in available[:20]) + (
+        ", ..." if len(available) > 20 else ""
+    )
+    return f"no field {options.text_field!r} (available: {names or 'none'}; is --text-field right?)"
+
+
+def _kind(value: Any) -> str:
+    """How a value reads in a message: 'null', 'a number', 'an array', ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "an object"
+    return f"of type {type(value).__name__}"
+
+
+def _stringify(value: Any) -> str:
+    """An id as text: strings as they are, anything else as compact JSON (else ``str``)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return str(value)
