@@ -1,5 +1,35 @@
-"""dedup: near-duplicate detection, paragraph alignment and canonical merge for text corpora."""
+"""dedup: near-duplicate detection, paragraph alignment and canonical merge for text corpora.
+
+>>> import dedup
+>>> result = dedup.run([("a", "同一篇文章，两个来源。"), ("b", "同一篇文章,两个来源.")])
+>>> [c.members for c in result.clusters]
+[('a', 'b')]
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
+from .document import Document, Paragraph, Skipped, Span
+from .errors import ConfigError, DedupError, InputError, MissingDependency, StoreError
+from .io import read_documents
+from .options import NormalizeOptions, Options, ReadOptions
+from .pipeline import Cluster, Result, run
+
+__all__ = [
+    "Cluster",
+    "ConfigError",
+    "DedupError",
+    "Document",
+    "InputError",
+    "MissingDependency",
+    "NormalizeOptions",
+    "Options",
+    "Paragraph",
+    "ReadOptions",
+    "Result",
+    "Skipped",
+    "Span",
+    "StoreError",
+    "read_documents",
+    "run",
+]

@@ -1,4 +1,4 @@
-"""Verify candidate pairs on exact shingle sets, join duplicates with union-find, pick representatives.
+"""Verify candidates on exact shingle sets, join duplicates with union-find, pick representatives.
 
 >>> groups = connected_components(4, [(0, 1), (2, 1)])
 >>> groups
@@ -122,6 +122,8 @@ def connected_components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
 
-def choose_representative(members: Sequence[int], lengths: Sequence[int], ids: Sequence[str]) -> int:
+def choose_representative(
+    members: Sequence[int], lengths: Sequence[int], ids: Sequence[str]
+) -> int:
     """The most complete member: longest normalized text, ties broken by the smallest id."""
     return min(members, key=lambda m: (-lengths[m], ids[m]))

@@ -75,5 +75,7 @@ def shingle_hashes(
     """
     if options is not None:
         cjk_ngram, word_ngram = options.cjk_ngram, options.word_ngram
-    hashed = [xxhash.xxh32_intdigest(s.encode("utf-8")) for s in shingles(text, cjk_ngram, word_ngram)]
+    hashed = [
+        xxhash.xxh32_intdigest(s.encode("utf-8")) for s in shingles(text, cjk_ngram, word_ngram)
+    ]
     return np.unique(np.array(hashed, dtype=np.uint32))

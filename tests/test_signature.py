@@ -60,7 +60,10 @@ def test_estimate_within_tolerance_of_exact(size: int, share: float, seed: int) 
 
 
 def test_shingles_are_script_aware() -> None:
-    assert shingles("你好世界你好", cjk_ngram=5) == ["你\x1f好\x1f世\x1f界\x1f你", "好\x1f世\x1f界\x1f你\x1f好"]
+    assert shingles("你好世界你好", cjk_ngram=5) == [
+        "你\x1f好\x1f世\x1f界\x1f你",
+        "好\x1f世\x1f界\x1f你\x1f好",
+    ]
     assert shingles("the cat sat on", word_ngram=3) == ["the\x1fcat\x1fsat", "cat\x1fsat\x1fon"]
     # a text shorter than one window is one shingle of all its tokens
     assert shingles("hi there", word_ngram=3) == ["hi\x1fthere"]

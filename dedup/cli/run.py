@@ -1,0 +1,71 @@
+"""``dedupe run``: find every near-duplicate in a corpus and write the reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..io import read_documents
+from ..pipeline import run as run_pipeline
+from ..report.jsonl import summary
+from ..report.writer import write_reports
+from .common import (
+    build_options,
+    build_read_options,
+    dedup_errors,
+    match_options,
+    progress_bar,
+    read_options,
+)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the reports.",
+)
+@match_options
+@click.option(
+    "--containment",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="Also join documents of which at least this share of shingles lies inside another.",
+)
+@read_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
+@dedup_errors()
+def run(
+    inputs: tuple[str, ...], out: Path, as_json: bool, timings: bool, quiet: bool, **flags: Any
+) -> None:
+    """Find near-duplicates among INPUTS (folders, .txt, JSONL, CSV, Parquet; '-' for stdin).
+
+    Writes summary.json, clusters.jsonl, pairs.jsonl, deduplicated.jsonl and removed.jsonl
+    into --out. Exit code 0 on success (also when some inputs were skipped: they are listed
+    in summary.json), 1 on errors, 2 on bad usage.
+    """
+    options = build_options(**flags)
+    read_opts = build_read_options(**flags)
+    documents = list(read_documents(inputs, read_opts))
+    with progress_bar("signatures", quiet) as progress:
+        result = run_pipeline(documents, options, progress=progress)
+    write_reports(result, out, timings=timings)
+    for skipped in result.skipped:
+        if not quiet:
+            click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary(result, timings=True), ensure_ascii=False, indent=2))
+    elif not quiet:
+        removed = len(result.duplicate_of)
+        click.echo(
+            f"{len(result.documents)} documents read, {len(result.skipped)} skipped, "
+            f"{len(result.clusters)} clusters, {removed} duplicates removed -> {out}/"
+        )

@@ -1,0 +1,1 @@
+"""Report writers: JSONL records, text diffs, HTML pages, merged documents."""
