@@ -454,6 +454,32 @@ def test_big5_traditional_text_reads_back_exactly(tmp_path: Path, length: int | 
     assert doc.meta["encoding"] == "big5"
 
 
+# A Tang poem with lacunae (□), in both scripts: too "messy" for charset-normalizer's default.
+POEM_SIMPLIFIED = (
+    "别有经行所，迥跨重峦侧。\n粤因求瘼余，倏想寻真域。\n放情恣披拂，杖策聊□□。\n"
+    "□□□□□，□□□□色。\n乱幡雾中见，雁塔云间识。\n薄烟幂远郊，遥峰没归翼。\n"
+    "仙桥危石架，幽洞乘□□。\n□□□□□，□□□易测。\n二教无先后，一相平而直。\n"
+    "冀兹捐俗心，永怀依妙力。"
+)
+POEM_TRADITIONAL = (
+    "別有經行所，迥跨重巒側。\n粵因求瘼餘，倏想尋真域。\n放情恣披拂，杖策聊□□。\n"
+    "□□□□□，□□□□色。\n亂幡霧中見，雁塔雲間識。\n薄煙冪遠郊，遙峰沒歸翼。\n"
+    "仙橋危石架，幽洞乘□□。\n□□□□□，□□□易測。\n二教無先後，一相平而直。\n"
+    "冀茲捐俗心，永懷依妙力。"
+)
+
+
+@pytest.mark.parametrize(
+    ("codec", "text"),
+    [("gb18030", POEM_SIMPLIFIED), ("big5", POEM_TRADITIONAL)],
+    ids=["gb18030", "big5"],
+)
+def test_chinese_with_many_lacuna_marks_is_still_recognised(tmp_path: Path, codec: str, text: str):
+    (tmp_path / "poem.txt").write_bytes(text.encode(codec))
+    (doc,) = read(tmp_path / "poem.txt")
+    assert isinstance(doc, Document) and doc.text == text and doc.meta["encoding"] == codec
+
+
 def test_big5_source_text_is_substantial_and_traditional():
     text = big5_text()
     assert len(text) > 1000
