@@ -2,9 +2,9 @@
 
 Everything goes through :func:`read_documents`, which streams one :class:`Document` per input
 document and one :class:`Skipped` per input that cannot be read, and never stops on bad input.
-Text bytes are decoded by BOM, then strict UTF-8, then GB18030 or Big5 (chosen by
-charset-normalizer among those two only: unrestricted guesses on short Chinese samples are
-wrong), then UTF-16 without BOM when the bytes leave no doubt.
+Text bytes are decoded by BOM (UTF-8/16/32), then as UTF-16 without BOM when zero bytes
+from ASCII give it away, then strict UTF-8, then GB18030 or Big5, chosen by charset-normalizer
+among those two only (unrestricted guesses on short Chinese samples are wrong).
 """
 
 from __future__ import annotations
@@ -33,17 +33,9 @@ __all__ = ["SUPPORTED_SUFFIXES", "read_documents"]
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (
-    ".txt",
-    ".md",
-    ".text",
-    ".jsonl",
-    ".ndjson",
-    ".json",
-    ".csv",
-    ".tsv",
-    ".parquet",
-)
+_TEXT_SUFFIXES = (".txt", ".md", ".text")
+_RECORD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
+SUPPORTED_SUFFIXES = _TEXT_SUFFIXES + _RECORD_SUFFIXES
 _COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 _SUPPORTED_HINT = f"supported: {', '.join(SUPPORTED_SUFFIXES)}, optionally + .gz/.zst"
 
@@ -61,11 +53,8 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _ASCII_COMPATIBLE = {"utf-8", "gb18030", "big5"}
-_BIG5_FAMILY = (
-    "big5",
-    "cp950",
-    "big5hkscs",
-)  # Big5 as found in the wild: try the strict table first
+# Big5 as found in the wild: the strict table first, then its common supersets.
+_BIG5_FAMILY = ("big5", "cp950", "big5hkscs")
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\x0b\x0c\x1b") + b"\x7f"
 # What text read as UTF-16 is made of; random code units land here ~60% of the time.
 _IMPLAUSIBLE = re.compile(
@@ -563,6 +552,8 @@ def _parquet(
         import pyarrow.parquet as pq
     except ImportError:
         raise _Skip(str(MissingDependency("pyarrow", "parquet"))) from None
+    if compression is None and os.path.getsize(cursor.path) == 0:
+        raise _Skip("empty file")
     with ExitStack() as stack:
         source: Any = cursor.path
         if compression is not None:  # Parquet needs random access: spool to a temporary file
@@ -637,10 +628,11 @@ def _document(
 
 
 def _no_text_field(available: Sequence[str], options: ReadOptions) -> str:
-    names = ", ".join(str(name) for name in available[:20]) + (
-        ", ..." if len(available) > 20 else ""
-    )
-    return f"no field {options.text_field!r} (available: {names or 'none'}; is --text-field right?)"
+    names = ", ".join(str(name) for name in available[:20])
+    if len(available) > 20:
+        names += ", ..."
+    field = options.text_field
+    return f"no field {field!r} (available: {names or 'none'}; is --text-field right?)"
 
 
 def _kind(value: Any) -> str:

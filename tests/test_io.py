@@ -177,12 +177,14 @@ def test_bad_jsonl_records_are_skipped_with_path_line_and_reading_goes_on(tmp_pa
         '{"id": "z", "text": null}',
         '{"id": "w", "text": " \\u3000\\n "}',
         '{"text": "fine too"}',
+        '{"id": "s", "text": "broken \\ud800 escape"}',
+        "[" * 100_000 + "]" * 100_000,
     ]
     path.write_text("\n".join(lines) + "\n", "utf-8")
     items = read(path)
     assert [d.id for d in docs(items)] == ["ok1", "bad.jsonl:8"]
     bad = skips(items)
-    assert [s.source for s in bad] == [f"{path}:{n}" for n in (2, 3, 4, 5, 6, 7)]
+    assert [s.source for s in bad] == [f"{path}:{n}" for n in (2, 3, 4, 5, 6, 7, 9, 10)]
     assert bad[0].reason.startswith("not valid JSON: ")
     assert bad[1].reason == "record is an array, not an object"
     assert bad[2] == Skipped(
@@ -191,6 +193,8 @@ def test_bad_jsonl_records_are_skipped_with_path_line_and_reading_goes_on(tmp_pa
     assert bad[3] == Skipped(f"{path}:5", "field 'text' is a number, not a string", "n")
     assert bad[4] == Skipped(f"{path}:6", "field 'text' is null, not a string", "z")
     assert bad[5] == Skipped(f"{path}:7", "no text (only whitespace)", "w")
+    assert bad[6] == Skipped(f"{path}:9", "text holds a lone surrogate (a broken \\u escape)", "s")
+    assert bad[7] == Skipped(f"{path}:10", "not valid JSON: nested too deeply")
 
 
 def test_json_array_records_carry_the_line_they_start_on(tmp_path: Path):
@@ -302,12 +306,14 @@ def test_parquet_column_problems_are_reported_once_per_file(tmp_path: Path):
     pq.write_table(pa.table({"body": ["x"] * 3, "n": [1, 2, 3]}), tmp_path / "a.parquet")
     pq.write_table(pa.table({"text": [1, 2, 3]}), tmp_path / "b.parquet")
     (tmp_path / "c.parquet").write_bytes(b"not parquet at all")
-    a, b, c = read(tmp_path)
+    (tmp_path / "d.parquet").write_bytes(b"")
+    a, b, c, d = read(tmp_path)
     assert a == Skipped(
         str(tmp_path / "a.parquet"), "no field 'text' (available: body, n; is --text-field right?)"
     )
     assert b == Skipped(str(tmp_path / "b.parquet"), "column 'text' holds int64, not strings")
     assert isinstance(c, Skipped) and c.reason.startswith("cannot read Parquet: ")
+    assert d == Skipped(str(tmp_path / "d.parquet"), "empty file")
 
 
 @pytest.mark.parametrize(
@@ -622,6 +628,27 @@ def test_unreadable_file_permissions(tmp_path: Path):
         assert read(path) == [Skipped(str(path), "cannot read file: Permission denied")]
     finally:
         path.chmod(0o600)
+
+
+def test_unreadable_subfolder_is_skipped_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "hidden-from-us.txt").write_text("x", "utf-8")
+    (tmp_path / "b.txt").write_text("b", "utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.fspath(path) == str(tmp_path / "a"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = read(tmp_path)
+    assert items == [
+        Skipped(str(tmp_path / "a"), "cannot read folder: Permission denied"),
+        Document("b.txt", "b", {"path": str(tmp_path / "b.txt")}, str(tmp_path / "b.txt")),
+    ]
 
 
 def test_broken_symlink_is_no_such_file(tmp_path: Path):
