@@ -33,9 +33,7 @@ class Scores:
 
 def pairs_of(groups: Iterable[Sequence[str]]) -> set[tuple[str, str]]:
     """Every unordered pair inside each group, as sorted tuples."""
-    return {
-        (a, b) if a < b else (b, a) for group in groups for a, b in combinations(group, 2)
-    }
+    return {(a, b) if a < b else (b, a) for group in groups for a, b in combinations(group, 2)}
 
 
 def _labels(groups: Iterable[Sequence[str]], ids: Sequence[str]) -> list[int]:
