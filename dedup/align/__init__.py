@@ -1,0 +1,31 @@
+"""Paragraph alignment of near-duplicate documents, with character-level hunks.
+
+:func:`align` recovers which paragraphs of two versions of one article correspond, and
+describes every difference. Every paragraph of both documents appears in exactly one
+operation; operation kinds mean exactly this:
+
+- ``equal``: one paragraph to one, the original texts identical.
+- ``variant``: one to one, every hunk minor (width, punctuation, traditional/simplified,
+  whitespace): equal after normalization, different in the original.
+- ``edit``: one to one with at least one ``text`` hunk (a real change of wording).
+- ``insert``: a paragraph only in B; ``delete``: a paragraph only in A.
+- ``split``: fewer paragraphs of A (usually one) to more of B: 1-2..1-10, or 2-3;
+  ``merge``: the mirror, more of A to fewer of B. Their hunks cover the concatenated texts,
+  and a split or merge with no ``text`` hunk is a layout change only (hard wraps, joined
+  paragraphs).
+- ``move``: one paragraph to one, out of order with respect to the rest, with similarity at
+  least ``(1 + threshold) / 2``; it stands where its A paragraph stood, and has hunks like an
+  ``edit``/``variant``.
+
+Hunks (:class:`Hunk`) locate each character-level difference in the original text of both
+documents; their ``kind`` is one of ``whitespace``, ``width``, ``traditional``,
+``punctuation`` or ``text``, and only ``text`` hunks are real edits. How they are found:
+:mod:`dedup.align.chars`. How paragraphs are matched: :mod:`dedup.align.path`.
+"""
+
+from __future__ import annotations
+
+from .core import align
+from .types import HUNK_KINDS, OP_KINDS, Alignment, Hunk, Op, alignment_to_dict
+
+__all__ = ["HUNK_KINDS", "OP_KINDS", "Alignment", "Hunk", "Op", "align", "alignment_to_dict"]
