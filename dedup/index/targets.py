@@ -1,0 +1,46 @@
+"""From an index target (a path, ``memory:`` or a Redis URL) to its store; URLs made safe to show.
+
+>>> mask_url("redis://:s3cret@127.0.0.1:6379/0")
+'redis://:***@127.0.0.1:6379/0'
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from .store import IndexNotFound, Store
+
+__all__ = ["mask_url", "open_store"]
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for logs, errors, stats and reprs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+
+
+def open_store(target: str | os.PathLike[str], *, create: bool = True) -> Store:
+    """The store for ``target``: ``memory:``, ``redis://host:port/db`` or an SQLite file path."""
+    if isinstance(target, str) and target == "memory:":
+        if not create:
+            raise IndexNotFound("memory: holds no index until one is created")
+        from .memory import MemoryStore
+
+        return MemoryStore()
+    if isinstance(target, str) and target.startswith(_REDIS_SCHEMES):
+        from .redis import RedisStore
+
+        return RedisStore(target, create=create)
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(target, create=create)
