@@ -19,8 +19,11 @@ __all__ = ["atomic_open", "dumps", "write_json", "write_jsonl", "write_text"]
 
 
 def dumps(obj: Any) -> str:
-    """Compact, stable JSON: keys in insertion order, non-ASCII kept as is."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Compact, stable JSON: keys in insertion order, non-ASCII kept as is.
+
+    Values JSON has no type for (dates, decimals, bytes from Parquet metadata) become strings.
+    """
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
 
 
 @contextmanager
@@ -49,7 +52,7 @@ def write_text(path: Path, text: str) -> None:
 def write_json(path: Path, obj: Any) -> None:
     """Write one JSON document, indented for reading, atomically."""
     with atomic_open(path) as handle:
-        handle.write(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False))
+        handle.write(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False, default=str))
         handle.write("\n")
 
 
