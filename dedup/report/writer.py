@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
-from ..pipeline import Result
+from ..align import align, alignment_to_dict
+from ..document import Document
+from ..pipeline import Cluster, Result
 from . import jsonl
-from .files import write_json, write_jsonl
+from .files import write_json, write_jsonl, write_text
+from .text import render_unified
 
 __all__ = ["write_reports"]
 
@@ -28,6 +32,18 @@ def _remove_stale(out: Path, written: set[Path]) -> None:
                 path.unlink()
 
 
+def cluster_alignments(
+    cluster: Cluster, documents: dict[str, Document], result: Result
+) -> list[Any]:
+    """Each non-representative member aligned to the representative (representative is A)."""
+    rep = documents[cluster.representative]
+    return [
+        align(rep, documents[m], result.options.normalize)
+        for m in cluster.members
+        if m != cluster.representative
+    ]
+
+
 def write_reports(result: Result, out: Path, *, timings: bool = False) -> list[Path]:
     """Write summary, clusters, pairs, deduplicated and removed records into ``out``.
 
@@ -46,5 +62,22 @@ def write_reports(result: Result, out: Path, *, timings: bool = False) -> list[P
     write_jsonl(record(out / "deduplicated.jsonl"), jsonl.deduplicated_records(result))
     write_jsonl(record(out / "removed.jsonl"), jsonl.removed_records(result))
     write_json(record(out / "summary.json"), jsonl.summary(result, timings=timings))
+
+    documents = {d.id: d for d in result.documents}
+    for cluster in result.clusters:
+        alignments = cluster_alignments(cluster, documents, result)
+        rep = documents[cluster.representative]
+        write_json(
+            record(out / "alignments" / f"{cluster.id}.json"),
+            {
+                "cluster": cluster.id,
+                "representative": cluster.representative,
+                "alignments": [alignment_to_dict(a, rep, documents[a.b_id]) for a in alignments],
+            },
+        )
+        write_text(
+            record(out / "diffs" / f"{cluster.id}.diff"),
+            "".join(render_unified(a, rep, documents[a.b_id]) for a in alignments),
+        )
     _remove_stale(out, set(written))
     return written
