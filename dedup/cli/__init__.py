@@ -22,6 +22,7 @@ def _register() -> None:
     from .run import run
 
     main.add_command(run)
+    from .diff import diff; main.add_command(diff)  # noqa: E702, I001
 
 
 _register()
