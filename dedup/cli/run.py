@@ -64,8 +64,12 @@ def run(
     if as_json:
         click.echo(json.dumps(summary(result, timings=True), ensure_ascii=False, indent=2))
     elif not quiet:
-        removed = len(result.duplicate_of)
         click.echo(
-            f"{len(result.documents)} documents read, {len(result.skipped)} skipped, "
-            f"{len(result.clusters)} clusters, {removed} duplicates removed -> {out}/"
+            f"{_count(len(result.documents), 'document')} read, {len(result.skipped)} skipped, "
+            f"{_count(len(result.clusters), 'cluster')}, "
+            f"{_count(len(result.duplicate_of), 'duplicate')} removed -> {out}/"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
