@@ -29,14 +29,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .document import Paragraph, Span
-from .normalize import DEFAULT_OPTIONS, SENTENCE_END, Normalized, is_cjk, normalize
+from .normalize import DEFAULT_OPTIONS, SENTENCE_END, Normalized, cjk_ratio, normalize_many
 from .options import NormalizeOptions
 
-__all__ = ["LONG_LINE", "matching_text", "paragraphs", "split_paragraphs"]
+__all__ = [
+    "CJK_SHARE",
+    "CLAUSE_MARKS",
+    "LONG_LINE",
+    "matching_text",
+    "paragraphs",
+    "split_paragraphs",
+]
 
 LONG_LINE = 30
 """A CJK line at least this long that stops without sentence-final punctuation is broken
 body text, not a heading (headings run to about 25 characters)."""
+
+CJK_SHARE = 0.3
+"""A document whose non-space characters are at least this share CJK is segmented as CJK."""
 
 CLAUSE_MARKS = frozenset("，、,")
 """Marks inside a sentence: a line ending with one continues on the next line."""
@@ -105,13 +115,6 @@ def _hard_wrap_width(lengths: list[int]) -> int | None:
     return None
 
 
-def _cjk_share(text: str) -> float:
-    letters = [c for c in text if not c.isspace()]
-    if not letters:
-        return 0.0
-    return sum(1 for c in letters if is_cjk(c)) / len(letters)
-
-
 def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None) -> bool:
     if nxt_unit.indented:
         return False
@@ -137,7 +140,7 @@ def _segment(text: str) -> tuple[list[Span], bool]:
     units = _units(text)
     if not units:
         return [], False
-    cjk = _cjk_share(text) >= 0.3
+    cjk = cjk_ratio(text) >= CJK_SHARE
     width = None
     if cjk:
         whole_lines = [u.end - u.start for u in units if u.brk != _INDENT]
@@ -183,10 +186,12 @@ def paragraphs(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[P
     ['台湾.', 'abc']
     """
     spans, cjk = _segment(text)
+    normalized = normalize_many(
+        [s.slice(text) for s in spans], options, bases=[s.start for s in spans]
+    )
     out: list[Paragraph] = []
-    for span in spans:
-        n = normalize(span.slice(text), options, base=span.start)
-        if cjk:
+    for span, n in zip(spans, normalized, strict=True):
+        if cjk and " " in n.text:
             n = _drop_mended_breaks(n, text)
         if n.text:
             out.append(Paragraph(len(out), span, n.text, n.starts, n.ends))
@@ -195,14 +200,13 @@ def paragraphs(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[P
 
 def _drop_mended_breaks(n: Normalized, text: str) -> Normalized:
     """Remove spaces that stand for a mended line break in CJK text ("20\\n11" is "2011")."""
-    drop = [
+    keep = [
         i
         for i, c in enumerate(n.text)
-        if c == " " and _NEWLINE.search(text, n.starts[i], n.ends[i]) is not None
+        if c != " " or _NEWLINE.search(text, n.starts[i], n.ends[i]) is None
     ]
-    if not drop:
+    if len(keep) == len(n.text):
         return n
-    keep = [i for i in range(len(n.text)) if i not in set(drop)]
     return Normalized(
         "".join(n.text[i] for i in keep),
         array.array("q", (n.starts[i] for i in keep)),

@@ -14,6 +14,7 @@ from dedup.normalize import (
     classify_difference,
     is_cjk,
     normalize,
+    normalize_many,
 )
 from dedup.options import NormalizeOptions
 
@@ -264,3 +265,24 @@ def test_nfkc_of_output_is_stable() -> None:
     text = "Ｔｅｓｔ　㈱ 臺灣 e\u0301 ①"
     out = normalize(text).text
     assert unicodedata.normalize("NFKC", out) == out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts | any_texts, max_size=6), both_options, st.data())
+def test_normalize_many_equals_one_by_one(
+    pieces: list[str], options: NormalizeOptions, data: st.DataObject
+) -> None:
+    # The batched fast path and the plain per-text call must agree exactly, maps included.
+    bases = data.draw(st.lists(st.integers(0, 1000), min_size=len(pieces), max_size=len(pieces)))
+    many = normalize_many(pieces, options, bases=bases)
+    single = [normalize(p, options, base=b) for p, b in zip(pieces, bases, strict=True)]
+    assert [n.text for n in many] == [n.text for n in single]
+    assert [list(n.starts) for n in many] == [list(n.starts) for n in single]
+    assert [list(n.ends) for n in many] == [list(n.ends) for n in single]
+
+
+def test_normalize_many_keeps_texts_apart() -> None:
+    # Across a boundary: no dash run, no mark composition, no space decision, no t2s phrase.
+    pieces = ["甲—", "—乙", "\u0301x", "word ,", "中文", "e"]
+    assert [n.text for n in normalize_many(pieces)] == [normalize(p).text for p in pieces]
+    assert normalize_many(["a\uffffb", "c"])[0].text == normalize("a\uffffb").text
