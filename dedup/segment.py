@@ -15,7 +15,7 @@ Lines hard-broken in the middle of a sentence are mended back together:
   starts with an indent always starts a paragraph.
 - **Space-delimited text** (English etc.): the lines of a block between blank lines form one
   paragraph (hard-wrapped prose), except that list items, indented lines and header fields
-  (``Subject: ...``) start their own.
+  (``Subject: ...``) start their own, and a change of e-mail quote depth (``>``) breaks.
 
 Mending only crosses line breaks, never an ideographic-space indent.
 """
@@ -56,6 +56,7 @@ _HSPACE = r"[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _INDENT_BREAK = re.compile(f"{_HSPACE}*\u3000{_HSPACE}*\u3000{_HSPACE}*")
 _LEADING_INDENT = re.compile(r"(?:\u3000|[ \t\u00a0]{2,}|\t)")
 _LIST_ITEM = re.compile(r"(?:[-*•·+]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[ivxIVX]{1,4}[.)])\s")
+_QUOTE = re.compile(r"(?:[ \t]*>)+")
 _HEADER_FIELD = re.compile(r"[A-Za-z][\w-]{0,30}:\s")
 
 # kinds of break in front of a unit
@@ -103,16 +104,21 @@ def _units(text: str) -> list[_Unit]:
     return units
 
 
-def _hard_wrap_width(lengths: list[int]) -> int | None:
-    """The width ``W`` a document is hard-wrapped at, if many lines share one length."""
-    long_enough = [n for n in lengths if n >= 10]
+def _hard_wrap_width(lines: list[str]) -> int | None:
+    """The width ``W`` a CJK document is hard-wrapped at, if many lines share one length.
+
+    Verse also has lines of one length, but they end with punctuation; lines cut at a fixed
+    width mostly do not.
+    """
+    long_enough = [line for line in lines if len(line) >= 10]
     if len(long_enough) < 3:
         return None
-    width, count = Counter(long_enough).most_common(1)[0]
-    near = sum(1 for n in long_enough if width - 1 <= n <= width + 1)
-    if count >= 3 and near >= 0.3 * len(lengths):
-        return width
-    return None
+    width, count = Counter(len(line) for line in long_enough).most_common(1)[0]
+    full = [line for line in long_enough if width - 1 <= len(line) <= width + 1]
+    if count < 3 or len(full) < 0.3 * len(lines):
+        return None
+    punctuated = sum(1 for line in full if line[-1] in SENTENCE_END or line[-1] in CLAUSE_MARKS)
+    return width if punctuated < 0.5 * len(full) else None
 
 
 def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None) -> bool:
@@ -127,12 +133,23 @@ def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None) -> bool:
     return last in CLAUSE_MARKS or len(line) >= LONG_LINE
 
 
+def _quote_level(line: str) -> int:
+    """How deep a line is quoted in e-mail style (``> > text`` is 2)."""
+    m = _QUOTE.match(line)
+    return m.group().count(">") if m else 0
+
+
 def _mend_spaced(line: str, nxt: str, nxt_unit: _Unit, brk: str) -> bool:
     if brk != _NEWLINE_BREAK or nxt_unit.indented:
         return False
-    if _LIST_ITEM.match(nxt):
+    if _quote_level(line) != _quote_level(nxt):
         return False
-    return not (_HEADER_FIELD.match(nxt) and _HEADER_FIELD.match(line))
+    body = nxt.lstrip("> \t")
+    if not body or not line.lstrip("> \t"):  # a quoted blank line (">") is a blank line
+        return False
+    if _LIST_ITEM.match(body):
+        return False
+    return not (_HEADER_FIELD.match(body) and _HEADER_FIELD.match(line.lstrip("> ")))
 
 
 def _segment(text: str) -> tuple[list[Span], bool]:
@@ -143,7 +160,7 @@ def _segment(text: str) -> tuple[list[Span], bool]:
     cjk = cjk_ratio(text) >= CJK_SHARE
     width = None
     if cjk:
-        whole_lines = [u.end - u.start for u in units if u.brk != _INDENT]
+        whole_lines = [text[u.start : u.end] for u in units if u.brk != _INDENT]
         width = _hard_wrap_width(whole_lines)
     spans: list[Span] = []
     cur_start, cur_end = units[0].start, units[0].end

@@ -149,6 +149,30 @@ def test_english_hard_wrapped_prose_is_one_paragraph() -> None:
     assert paragraphs(text)[0].text.count("\n") == 0
 
 
+def test_email_quotes_break_where_the_quote_depth_changes() -> None:
+    text = (
+        "Someone writes:\n> quoted line one\n> quoted line two\n>\n> second quoted\n"
+        ">> deeper\nMy answer, wrapped\nover two lines.\n"
+    )
+    got = [s.slice(text) for s in split_paragraphs(text)]
+    assert got == [
+        "Someone writes:",
+        "> quoted line one\n> quoted line two",
+        ">",
+        "> second quoted",
+        ">> deeper",
+        "My answer, wrapped\nover two lines.",
+    ]
+
+
+@pytest.mark.parametrize("lines", [4, 8])
+def test_regular_verse_is_not_taken_for_hard_wrapped_text(lines: int) -> None:
+    # Every line 12 characters long, but each ends with punctuation: one paragraph per line.
+    couplet = ["秦川雄帝宅，函谷壯皇居。", "綺殿千尋起，離宮百雉餘。"]
+    text = "\n".join(couplet * (lines // 2))
+    assert len(split_paragraphs(text)) == lines
+
+
 # --- the seeds -----------------------------------------------------------------------------------
 
 # Counts checked by eye: every paragraph of each seed printed (first and last characters) and read
