@@ -22,8 +22,8 @@ Works on normalized paragraph texts only. A *grouping* matches ``A[a0:a1]`` to `
 - **Big gaps.** A gap of more than :data:`DENSE_CELLS` pairs is first cut at *fuzzy anchors*:
   pairs sharing several q-grams that occur once on each side, with similarity at least the
   move threshold, mutual best and in order. The search then runs in the blocks between them.
-- **Moves.** Left-over paragraphs that match 1-1 out of order with similarity at least
-  ``(1 + t) / 2`` are paired greedily, best first.
+- **Moves.** Left-over paragraphs that match out of order with similarity at least
+  ``(1 + t) / 2`` are paired greedily, best first (:mod:`dedup.align.moves`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
+
+from .moves import find_moves
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,7 @@ def background_threshold(a: Sequence[str], b: Sequence[str], *, limit: int = 48)
 # --- anchors -----------------------------------------------------------------------------------
 
 
-def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Longest subsequence of ``pairs`` (sorted by first item) increasing in the second."""
     tails: list[int] = []
     tail_idx: list[int] = []
@@ -170,7 +172,7 @@ def exact_anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
         for text, i in where_a.items()
         if text and text not in seen and text in where_b
     )
-    return _increasing(pairs)
+    return increasing(pairs)
 
 
 # --- candidates in a block ---------------------------------------------------------------------
@@ -328,7 +330,7 @@ def fuzzy_anchors(
             if (s, -i) > best_b.get(j, (-1.0, 0)):
                 best_b[j] = (s, -i)
     pairs = sorted((i, -mj) for i, (_, mj) in best_a.items() if best_b[-mj][1] == -i)
-    return _increasing(pairs)
+    return increasing(pairs)
 
 
 # --- the whole path ----------------------------------------------------------------------------
@@ -348,36 +350,6 @@ def _gap_blocks(
         pi, pj = i0 + ci, j0 + cj
     blocks.append((pi, i1, pj, j1))
     return blocks
-
-
-def find_moves(
-    a: Sequence[str], b: Sequence[str], used_a: set[int], used_b: set[int], strong: float
-) -> list[Match]:
-    """Left-over paragraphs that match 1-1 with similarity >= ``strong``, best first."""
-    free_a = [i for i in range(len(a)) if i not in used_a and a[i]]
-    free_b = [j for j in range(len(b)) if j not in used_b and b[j]]
-    if not free_a or not free_b:
-        return []
-    sims = process.cdist(
-        [a[i] for i in free_a],
-        [b[j] for j in free_b],
-        scorer=Indel.normalized_similarity,
-        score_cutoff=strong,
-        workers=1,
-    )
-    found = sorted(
-        (-float(sims[p, q]), free_a[p], free_b[q])
-        for p, q in zip(*np.nonzero(sims >= strong), strict=True)
-    )
-    moves: list[Match] = []
-    taken_a: set[int] = set()
-    taken_b: set[int] = set()
-    for neg, i, j in found:
-        if i not in taken_a and j not in taken_b:
-            taken_a.add(i)
-            taken_b.add(j)
-            moves.append(Match(i, i + 1, j, j + 1, -neg, moved=True))
-    return moves
 
 
 def match_paragraphs(a: Sequence[str], b: Sequence[str]) -> tuple[list[Match], float]:
