@@ -305,7 +305,7 @@ def _characters(text: str, starts: IntArray, ends: IntArray) -> State:
 def _t2s_converter() -> Callable[[str], str]:
     import opencc
 
-    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+    return opencc.OpenCC("t2s").convert
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
@@ -317,16 +317,40 @@ def _t2s_once(text: str, starts: IntArray, ends: IntArray) -> tuple[str, IntArra
     if len(out) == len(text):
         return out, starts, ends
     # Not seen with OpenCC's own dictionaries (all length-preserving): convert Han runs one by
-    # one and map any run whose length changed as a whole.
+    # one; where a run changed length, map character by character as far as converting single
+    # characters agrees with the run, and the rest of the run as a whole.
     log.debug("t2s changed the length of a text; mapping run by run")
     edits: list[Edit] = []
     for m in _HAN_RUN.finditer(text):
-        run = convert(m.group())
-        if run != m.group():
-            if len(run) == len(m.group()):
-                edits.extend((m.start() + k, m.start() + k + 1, ch) for k, ch in enumerate(run))
+        run, start = m.group(), m.start()
+        new = convert(run)
+        if new == run:
+            continue
+        if len(new) == len(run):
+            edits.extend((start + k, start + k + 1, ch) for k, ch in enumerate(new) if ch != run[k])
+            continue
+        pieces = [convert(ch) for ch in run]
+        i, lo = 0, 0  # common head: run[:i] gives new[:lo]
+        while i < len(run) and new.startswith(pieces[i], lo):
+            lo += len(pieces[i])
+            i += 1
+        j, hi = len(run), len(new)  # common tail: run[j:] gives new[hi:]
+        while j > i and hi - len(pieces[j - 1]) >= lo and new.endswith(pieces[j - 1], lo, hi):
+            hi -= len(pieces[j - 1])
+            j -= 1
+        if i == j and lo < hi:  # output with no source of its own: give it its neighbour's
+            if i > 0:
+                i -= 1
+                lo -= len(pieces[i])
             else:
-                edits.append((m.start(), m.end(), run))
+                hi += len(pieces[j])
+                j += 1
+        for k in [*range(i), *range(j, len(run))]:
+            if pieces[k] != run[k]:
+                edits.append((start + k, start + k + 1, pieces[k]))
+        if i < j:
+            edits.append((start + i, start + j, new[lo:hi]))
+    edits.sort()
     return _apply_edits(text, starts, ends, edits)
 
 

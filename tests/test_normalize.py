@@ -298,3 +298,44 @@ def test_normalize_many_keeps_texts_apart() -> None:
     pieces = ["甲—", "—乙", "\u0301x", "word ,", "中文", "e"]
     assert [n.text for n in normalize_many(pieces)] == [normalize(p).text for p in pieces]
     assert normalize_many(["a\uffffb", "c"])[0].text == normalize("a\uffffb").text
+
+
+def test_t2s_that_changes_length_keeps_the_map_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # OpenCC's own dictionaries never change lengths; a phrase table that does must still map
+    # every output character to its source.
+    import dedup.normalize as mod
+
+    monkeypatch.setattr(mod, "_t2s_converter", lambda: lambda s: s.replace("臺灣", "台"))
+    text = "在臺灣，好。臺灣"
+    n = normalize(text)
+    assert n.text == "在台,好.台"
+    assert [text[a:b] for a, b in zip(n.starts, n.ends, strict=True)] == [
+        "在",
+        "臺灣",
+        "，",
+        "好",
+        "。",
+        "臺灣",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "to"),
+    [("臺灣", "台"), ("臺灣", "台湾省"), ("在臺", "X在台"), ("灣好", "湾好Y")],
+)
+def test_t2s_length_changes_map_every_char(
+    monkeypatch: pytest.MonkeyPatch, phrase: str, to: str
+) -> None:
+    import dedup.normalize as mod
+
+    monkeypatch.setattr(mod, "_t2s_converter", lambda: lambda s: s.replace(phrase, to))
+    text = "在臺灣好"
+    n = normalize(text, NormalizeOptions(fold_punctuation=False))
+    assert n.text == text.replace(phrase, to)
+    assert all(0 <= a < b <= len(text) for a, b in zip(n.starts, n.ends, strict=True))
+    assert list(n.starts) == sorted(n.starts)
+    # characters outside the phrase map to exactly themselves
+    at = text.index(phrase)
+    for i, c in enumerate(n.text):
+        if c in text and not at <= text.index(c) < at + len(phrase):
+            assert (n.starts[i], n.ends[i]) == (text.index(c), text.index(c) + 1)
