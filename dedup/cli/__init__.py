@@ -23,6 +23,7 @@ def _register() -> None:
 
     main.add_command(run)
     from .diff import diff; main.add_command(diff)  # noqa: E702, I001
+    from .merge import merge; main.add_command(merge)  # noqa: E702, I001
 
 
 _register()

@@ -1,0 +1,88 @@
+"""``dedupe merge FILE...``: one canonical text from near-duplicate versions, with provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..document import Document, Skipped
+from ..errors import InputError
+from ..io import read_documents
+from ..merge import POLICIES, merge_documents, merged_to_dict
+from ..options import NormalizeOptions, Options
+from ..report.files import write_json, write_text
+from .common import build_read_options, dedup_errors, read_options
+
+
+@click.command()
+@click.argument("inputs", metavar="FILE...", nargs=-1, required=True)
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    default="representative",
+    show_default=True,
+    help="Which reading of each paragraph to keep: the representative's, the one most "
+    "members share, or the longest.",
+)
+@click.option(
+    "--representative",
+    metavar="ID",
+    default=None,
+    help="Document id to merge onto (default: the longest text, as `dedupe run` chooses).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Write the provenance of every merged paragraph as JSON instead of the text.",
+)
+@click.option(
+    "--no-t2s",
+    is_flag=True,
+    help="Do not convert traditional Chinese to simplified before aligning.",
+)
+@read_options
+@dedup_errors()
+def merge(
+    inputs: tuple[str, ...],
+    policy: str,
+    representative: str | None,
+    out: Path | None,
+    as_json: bool,
+    no_t2s: bool,
+    **flags: Any,
+) -> None:
+    """Merge the documents in FILE... (versions of one text) into one canonical text.
+
+    Every paragraph any version has is kept, in reading order, in the ORIGINAL surface form
+    of the version chosen by --policy. Paragraphs are separated by blank lines. Exit code 0
+    on success, 1 on errors, 2 on bad usage.
+    """
+    documents: list[Document] = []
+    for item in read_documents(inputs, build_read_options(**flags)):
+        if isinstance(item, Skipped):
+            raise InputError(f"cannot read {item.source}: {item.reason}")
+        documents.append(item)
+    if not documents:
+        raise InputError("no documents found in " + ", ".join(inputs))
+    options = Options(normalize=NormalizeOptions(t2s=not no_t2s))
+    merged = merge_documents(documents, policy, representative=representative, options=options)
+    if as_json:
+        data = merged_to_dict(merged)
+        if out is None:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            write_json(out, data)
+    elif out is None:
+        click.echo(merged.text, nl=False)
+    else:
+        write_text(out, merged.text)
