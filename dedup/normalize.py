@@ -359,13 +359,31 @@ def _t2s(state: State) -> State:
     if not (_tables().cls[codes] == _CJK).any():
         return state
     text = _text(codes)
-    # A few conversions chain (薴 -> 苧 -> 苎): convert to a fixed point.
+    unstable = _t2s_unstable()
+    # A few conversions chain (薴 -> 苧 -> 苎): convert again while the output holds a
+    # character that t2s still changes.
     for _ in range(4):
         new, starts, ends = _t2s_once(text, starts, ends)
         if new == text:
             break
         text = new
+        if not unstable[_codes(text)].any():
+            break
     return _codes(text), starts, ends
+
+
+@functools.cache
+def _t2s_unstable() -> npt.NDArray[np.bool_]:
+    """Characters that t2s converts when they stand alone (found once, in about 20 ms)."""
+    cjk = np.flatnonzero(_tables().cls == _CJK)
+    chars = _text(cjk.astype(np.uint32))
+    converted = _t2s_converter()("\n".join(chars)).split("\n")
+    unstable = np.zeros(_N_CODES, dtype=np.bool_)
+    if len(converted) == len(chars):
+        unstable[cjk] = [c != o for c, o in zip(chars, converted, strict=True)]
+    else:  # cannot tell which: check every output again
+        unstable[cjk] = True
+    return unstable
 
 
 def _whitespace(state: State) -> State:
@@ -514,7 +532,10 @@ def normalize_many(
     out, starts, ends = _normalize_arrays(_SEP.join(texts), options)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     piece_lo = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    sep_at = np.flatnonzero(np.isin(starts, piece_lo[1:] - 1) & (_codes(out) == _SEP_CODE))
+    is_sep_position = np.zeros(int(piece_lo[-1]), dtype=np.bool_)
+    is_sep_position[piece_lo[1:] - 1] = True
+    sep_at = np.flatnonzero(_codes(out) == _SEP_CODE)
+    sep_at = sep_at[is_sep_position[starts[sep_at]]]
     if len(sep_at) != len(texts) - 1:  # cannot happen; stay correct if it ever does
         log.warning("separator lost while normalizing %d texts; normalizing one by one", len(texts))
         return [normalize(t, options, base=b) for t, b in zip(texts, bases, strict=True)]
