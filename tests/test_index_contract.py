@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedup.align import align
 from dedup.cluster import overlap
 from dedup.document import Document
 from dedup.errors import ConfigError
@@ -273,7 +274,7 @@ def test_check_and_add(opener: Opener) -> None:
 
 def test_check_and_add_from_many_threads_tells_exactly_one_new(opener: Opener) -> None:
     index = opener()
-    workers, rounds = 6, 5
+    workers, rounds = 6, 15
     results: list[tuple[int, bool]] = []
     lock = threading.Lock()
     barrier = threading.Barrier(workers)
@@ -308,9 +309,22 @@ def test_explain_gives_the_estimated_and_exact_figures(opener: Opener) -> None:
     jaccard, q_in_m, m_in_q = overlap(q.shingles, m.shingles)
     assert (e.similarity, e.query_in_match, e.match_in_query) == (jaccard, q_in_m, m_in_q)
     assert e.estimated_similarity == float((q.signature == m.signature).mean())
+    assert e.alignment == align(query, base, index.options.normalize).counts
+    assert e.alignment["edit"] == 1
     assert index.query(query)[0].explanation is None
     check = index.check_and_add("b", query, explain=True)
     assert check.matches[0].explanation == e
+
+
+def test_without_texts_explain_has_no_alignment(opener: Opener) -> None:
+    index = opener(keep_text=False)
+    base = han_text(41)
+    index.add("a", base)
+    (match,) = index.query(edited(base, 1), explain=True)
+    assert match.explanation is not None
+    assert match.explanation.alignment is None
+    assert match.explanation.similarity == match.similarity
+    assert index.stats()["keep_text"] is False
 
 
 def test_stats_describe_the_index(opener: Opener) -> None:

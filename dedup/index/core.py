@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from .._version import __version__
+from ..align import align
 from ..cluster import overlap
 from ..document import Document
 from ..errors import ConfigError, InputError, StoreError
@@ -46,8 +47,9 @@ DocumentLike = Document | tuple[str, str] | tuple[str, str, Mapping[str, Any] | 
 class Explanation:
     """How a match was measured: the MinHash estimate next to the exact figures.
 
-    ``alignment`` counts the paragraph alignment's operations by kind (``equal``, ``replace``...)
-    when the index keeps texts; ``None`` otherwise.
+    ``alignment`` counts the operations of the paragraph alignment of the query (side A) to the
+    match (side B) by kind (``equal``, ``variant``, ``edit``, ``insert``, ``delete``...; see
+    :mod:`dedup.align`) when the index keeps texts, ``None`` otherwise.
     """
 
     estimated_similarity: float
@@ -353,6 +355,9 @@ class Index:
                 similarity=jaccard,
                 query_in_match=q_in_m,
                 match_in_query=m_in_q,
+                alignment=None
+                if record.text is None
+                else align(text, record.text, self.options.normalize).counts,
             )
             explained.append(
                 Match(m.id, m.similarity, m.containment, m.meta, explanation=explanation)

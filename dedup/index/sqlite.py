@@ -121,8 +121,10 @@ class SQLiteStore(Store):
             message = str(exc)
             if "locked" in message or "busy" in message:
                 hint = f"another writer held the index for more than {self.timeout:.0f} s"
-            elif "malformed" in message or "not a database" in message:
-                hint = "the file is corrupt or not an index; rebuild it from the source documents"
+            elif "not a database" in message:
+                hint = "it is not a dedup index, or a corrupt one; give a new path to create one"
+            elif "malformed" in message:
+                hint = "the index is corrupt; rebuild it from the source documents"
             else:
                 hint = "check the file and its folder are readable and writable"
             raise StoreError(f"SQLite index {self.path}: {message} ({hint})") from exc
@@ -141,8 +143,8 @@ class SQLiteStore(Store):
             conn.execute("COMMIT")
 
     def _check_ours(self) -> None:
-        conn = self._conn()
         try:
+            conn = self._conn()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
