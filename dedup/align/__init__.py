@@ -13,9 +13,10 @@ operation; operation kinds mean exactly this:
   ``merge``: the mirror, more of A to fewer of B. Their hunks cover the concatenated texts,
   and a split or merge with no ``text`` hunk is a layout change only (hard wraps, joined
   paragraphs).
-- ``move``: one paragraph to one, out of order with respect to the rest, with similarity at
-  least ``(1 + threshold) / 2``; it stands where its A paragraph stood, and has hunks like an
-  ``edit``/``variant``.
+- ``move``: a paragraph matched out of order with respect to the rest (1-1, or one paragraph
+  to a run of up to ten on the other side when it was also wrapped or split), with
+  similarity at least ``(1 + threshold) / 2``; it stands where its A paragraph stood, and
+  has hunks like an ``edit``/``variant``.
 
 Hunks (:class:`Hunk`) locate each character-level difference in the original text of both
 documents; their ``kind`` is one of ``whitespace``, ``width``, ``traditional``,

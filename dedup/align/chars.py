@@ -4,7 +4,9 @@ Two passes give the truest picture:
 
 1. Indel (LCS) opcodes on the NORMALIZED texts (the paragraphs of each side concatenated)
    say what really differs. Each run of non-equal opcodes becomes one hunk, mapped back to
-   the original text and classified with :func:`dedup.normalize.classify_difference`.
+   the original text: a ``text`` hunk when its normalized sides differ beyond spaces (and
+   its original sides differ), else classified by
+   :func:`dedup.normalize.classify_difference`.
 2. Inside every run that is equal after normalization, the ORIGINAL texts are compared
    again; where they differ (width, punctuation, traditional/simplified, whitespace,
    characters normalization dropped) the opcodes of that second pass become hunks too.
@@ -18,6 +20,7 @@ owned by no character and never becomes a hunk.
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
@@ -132,7 +135,7 @@ def _minor_hunks(
     if any(h.kind == "text" for h in hunks):
         # Normalization works in context (OpenCC converts by phrase: 瞭解 -> 了解, but 瞭
         # alone stays): judge a piece cut out of an equal run by the whole run.
-        kind = classify_difference(xa, xb, options)
+        kind = _classify(xa, xb, options)
         hunks = [replace(h, kind=kind) if h.kind == "text" else h for h in hunks]
     return hunks
 
@@ -144,8 +147,14 @@ def _span_of(where: list[int], i: int, j: int, end: int) -> Span:
     return Span(pos, pos)
 
 
+@functools.lru_cache(maxsize=8192)
+def _classify(x: str, y: str, options: NormalizeOptions) -> str:
+    # Minor hunks repeat (every "，" against ","): ask once per distinct pair.
+    return classify_difference(x, y, options)
+
+
 def _hunk(sa: Span, sb: Span, doc_a: str, doc_b: str, options: NormalizeOptions) -> Hunk:
-    kind = classify_difference(sa.slice(doc_a), sb.slice(doc_b), options)
+    kind = _classify(sa.slice(doc_a), sb.slice(doc_b), options)
     return Hunk(_tag(sa, sb), sa, sb, kind)
 
 
@@ -179,5 +188,10 @@ def char_hunks(
         i1, j1 = ops[k - 1].src_end, ops[k - 1].dest_end
         sa = _outer(a.pieces(i0, i1), a.point(i0))
         sb = _outer(b.pieces(j0, j1), b.point(j0))
-        hunks.append(_hunk(sa, sb, a_text, b_text, options))
+        x, y = sa.slice(a_text), sb.slice(b_text)
+        if x != y and a.norm[i0:i1].replace(" ", "") != b.norm[j0:j1].replace(" ", ""):
+            # Different after normalization, beyond spaces: a real edit, no need to ask.
+            hunks.append(Hunk(_tag(sa, sb), sa, sb, "text"))
+        else:
+            hunks.append(_hunk(sa, sb, a_text, b_text, options))
     return tuple(hunks)

@@ -52,6 +52,10 @@ MAX_THRESHOLD = 0.75
 characters is always a match, whatever the background (tiny or repetitive documents)."""
 DENSE_CELLS = 4096
 """Largest gap (paragraph pairs) searched directly; larger gaps are cut at fuzzy anchors."""
+BLOCK_CELLS = 4
+"""A big gap is cut at a fuzzy anchor only once the block before it has this many pairs."""
+SMALL_CELLS = 16
+"""Blocks of at most this many pairs are searched in plain Python (less overhead than numpy)."""
 BACKGROUND_SIGMAS = 4.0
 """The threshold stands this many (robust) standard deviations above the median similarity
 of unrelated paragraph pairs: an outlier test, since a gap compares many pairs."""
@@ -194,6 +198,8 @@ def block_candidates(
     a: Sequence[str], b: Sequence[str], i0: int, i1: int, j0: int, j1: int, t: float
 ) -> list[Match]:
     """Every grouping inside ``A[i0:i1] x B[j0:j1]`` that could be part of a best chain."""
+    if (i1 - i0) * (j1 - j0) <= SMALL_CELLS:
+        return _small_block_candidates(a, b, i0, i1, j0, j1, t)
     xs, ys = a[i0:i1], b[j0:j1]
     la = np.fromiter((len(x) for x in xs), dtype=np.int64, count=len(xs))
     lb = np.fromiter((len(y) for y in ys), dtype=np.int64, count=len(ys))
@@ -231,6 +237,50 @@ def block_candidates(
             gain = (size - d) - t * size - cost
             if d <= limit and gain > floor[p, q]:
                 out.append(Match(i0 + p, i0 + p + k, j0 + q, j0 + q + w, 1.0 - d / size, gain))
+    return out
+
+
+def _small_block_candidates(
+    a: Sequence[str], b: Sequence[str], i0: int, i1: int, j0: int, j1: int, t: float
+) -> list[Match]:
+    """:func:`block_candidates` in plain Python, for the many tiny blocks of a big gap."""
+    n, m = i1 - i0, j1 - j0
+    len_a = [len(x) for x in a[i0:i1]]
+    len_b = [len(y) for y in b[j0:j1]]
+    lcs = [[0] * m for _ in range(n)]
+    gain1 = [[0.0] * m for _ in range(n)]
+    out: list[Match] = []
+    for p in range(n):
+        for q in range(m):
+            size = len_a[p] + len_b[q]
+            d = Indel.distance(a[i0 + p], b[j0 + q])
+            lcs[p][q] = (size - d) // 2
+            gain1[p][q] = (size - d) - t * size
+            if gain1[p][q] > 0:
+                out.append(Match(i0 + p, i0 + p + 1, j0 + q, j0 + q + 1, 1 - d / size, gain1[p][q]))
+    for k, w in SHAPES:
+        if k > n or w > m:
+            continue
+        cost = GROUP_COST * (k + w - 2)
+        for p in range(n - k + 1):
+            len_x = sum(len_a[p : p + k])
+            for q in range(m - w + 1):
+                len_y = sum(len_b[q : q + w])
+                size = len_x + len_y
+                if 2.0 * min(len_x, len_y) - t * size - cost <= 0:
+                    continue
+                rows = range(p, p + k)
+                window = sum(sum(lcs[r][q : q + w]) for r in rows)
+                bound = 2.0 * min(window, len_x, len_y) - t * size - cost
+                floor = max(0.0, max(max(gain1[r][q : q + w]) for r in rows))
+                if bound <= floor:
+                    continue
+                x = "".join(a[i0 + p : i0 + p + k])
+                y = "".join(b[j0 + q : j0 + q + w])
+                d = Indel.distance(x, y)
+                gain = (size - d) - t * size - cost
+                if gain > floor:
+                    out.append(Match(i0 + p, i0 + p + k, j0 + q, j0 + q + w, 1 - d / size, gain))
     return out
 
 
@@ -288,21 +338,18 @@ def best_chain(candidates: Sequence[Match]) -> list[Match]:
 
 
 def _qgrams(texts: Sequence[str], q: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """Hashes of every q-gram of every text, with the index of its text."""
-    hashes: list[npt.NDArray[np.uint64]] = []
-    owners: list[npt.NDArray[np.int64]] = []
-    for k, text in enumerate(texts):
-        if len(text) < q:
-            continue
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        h = np.zeros(len(codes) - q + 1, dtype=np.uint64)
-        for s in range(q):
-            h = h * np.uint64(1_000_003) + codes[s : len(codes) - q + 1 + s]
-        hashes.append(h)
-        owners.append(np.full(len(h), k, dtype=np.int64))
-    if not hashes:
+    """Hashes of every q-gram of every text, with the index of its text (vectorized)."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < q:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(hashes), np.concatenate(owners)
+    count = len(codes) - q + 1
+    h = np.zeros(count, dtype=np.uint64)
+    for s in range(q):
+        h = h * np.uint64(1_000_003) + codes[s : s + count]
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    inside = owner[:count] == owner[q - 1 :]  # the gram does not cross into the next text
+    return h[inside], owner[:count][inside]
 
 
 def fuzzy_anchors(
@@ -346,8 +393,10 @@ def _gap_blocks(
     blocks: list[tuple[int, int, int, int]] = []
     pi, pj = i0, j0
     for ci, cj in cuts:
-        blocks.append((pi, i0 + ci + 1, pj, j0 + cj + 1))
-        pi, pj = i0 + ci, j0 + cj
+        ci, cj = i0 + ci, j0 + cj
+        if (ci - pi) * (cj - pj) >= BLOCK_CELLS:  # cut only where a block has grown
+            blocks.append((pi, ci + 1, pj, cj + 1))
+            pi, pj = ci, cj
     blocks.append((pi, i1, pj, j1))
     return blocks
 
