@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .document import Paragraph, Span
-from .normalize import DEFAULT_OPTIONS, SENTENCE_END, Normalized, cjk_ratio, normalize_many
+from .normalize import DEFAULT_OPTIONS, SENTENCE_END, Normalized, cjk_ratio, is_cjk, normalize_many
 from .options import NormalizeOptions
 
 __all__ = [
@@ -216,18 +216,26 @@ def paragraphs(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> list[P
 
 
 def _drop_mended_breaks(n: Normalized, text: str) -> Normalized:
-    """Remove spaces that stand for a mended line break in CJK text ("20\\n11" is "2011")."""
-    keep = [
-        i
-        for i, c in enumerate(n.text)
-        if c != " " or _NEWLINE.search(text, n.starts[i], n.ends[i]) is None
-    ]
-    if len(keep) == len(n.text):
+    """Remove the spaces that stand for a mended line break in CJK text ("20\\n11" is "2011").
+
+    A break between two letters of a space-delimited script stays a space ("members\\nand").
+    """
+    drop: list[int] = []
+    i = n.text.find(" ")
+    while i != -1:
+        before, after = n.text[i - 1 : i], n.text[i + 1 : i + 2]
+        words = before.isalpha() and after.isalpha() and not (is_cjk(before) or is_cjk(after))
+        if not words and _NEWLINE.search(text, n.starts[i], n.ends[i]) is not None:
+            drop.append(i)
+        i = n.text.find(" ", i + 1)
+    if not drop:
         return n
+    dropped = set(drop)
+    keep = [k for k in range(len(n.text)) if k not in dropped]
     return Normalized(
-        "".join(n.text[i] for i in keep),
-        array.array("q", (n.starts[i] for i in keep)),
-        array.array("q", (n.ends[i] for i in keep)),
+        "".join(n.text[k] for k in keep),
+        array.array("q", (n.starts[k] for k in keep)),
+        array.array("q", (n.ends[k] for k in keep)),
     )
 
 

@@ -130,6 +130,22 @@ def test_mended_paragraph_reads_as_one_sentence() -> None:
     assert p.span.slice(LONG + "\n\n一领导。") == LONG + "\n\n一领导。"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(LONG + "20\n11年。", LONG + "2011年.", id="digits-joined"),
+        pytest.param(
+            LONG + "班子members\nand群众。", LONG + "班子members and群众.", id="words-kept"
+        ),
+        pytest.param(LONG + "1,\n2。", LONG + "1,2.", id="punctuation-joined"),
+    ],
+)
+def test_mended_break_inside_non_cjk_text(text: str, expected: str) -> None:
+    (p,) = paragraphs(text)
+    assert p.text == expected
+    assert all(p.span.start <= s < e <= p.span.end for s, e in zip(p.starts, p.ends, strict=True))
+
+
 def test_english_hard_wrapped_prose_is_one_paragraph() -> None:
     text = (
         "This is a paragraph of prose that was\nhard-wrapped by a mail client at a\n"
@@ -178,14 +194,26 @@ def test_regular_verse_is_not_taken_for_hard_wrapped_text(lines: int) -> None:
 # Counts checked by eye: every paragraph of each seed printed (first and last characters) and read
 # against the file. 000 is one line joined by ideographic indents: title + 22 body paragraphs.
 # 001 has 22 lines. 002-004 keep their headings, bylines and captions as paragraphs of their own
-# and mend the body lines broken mid-sentence (002: 5 breaks; 003: 5; 004: 6), e.g. 003's
-# "维护党中央权威和集中统" / "一领导，" .
+# and mend the body lines broken mid-sentence (a line ending without 。！？ in the middle of a
+# word or after "，", continued after a blank line): 002 has 57 non-blank lines and 6 such
+# breaks, 003 has 34 and 4, 004 has 50 and 6 (one paragraph there is broken twice).
 SEED_PARAGRAPHS = {"000": 23, "001": 22, "002": 51, "003": 30, "004": 44}
 
 
 @pytest.mark.parametrize(("prefix", "count"), sorted(SEED_PARAGRAPHS.items()))
 def test_seed_paragraph_counts(prefix: str, count: int) -> None:
     assert len(paragraphs(seed(prefix))) == count
+
+
+@pytest.mark.parametrize(
+    ("prefix", "lines", "mended"), [("002", 57, 6), ("003", 34, 4), ("004", 50, 6)]
+)
+def test_seed_mended_break_counts(prefix: str, lines: int, mended: int) -> None:
+    text = seed(prefix)
+    spans = split_paragraphs(text)
+    assert sum(1 for line in text.splitlines() if line.strip()) == lines
+    assert sum(s.slice(text).count("\n\n") for s in spans) == mended
+    assert len(spans) == lines - mended
 
 
 def test_seed_000_title_keeps_its_ascii_spaces() -> None:
