@@ -290,3 +290,15 @@ def test_paragraph_indices_must_be_positions() -> None:
     ps = line_paragraphs("一段。\n二段。")
     with pytest.raises(ValueError, match="indices"):
         align("x", "y", a_paragraphs=ps[1:], b_paragraphs=ps)
+
+
+def test_a_moved_and_split_paragraph_is_one_move() -> None:
+    half = len(BASE[3]) // 2
+    b_paras = [BASE[3][:half], BASE[3][half:], BASE[0], BASE[1], BASE[2], BASE[4]]
+    a_text, b_text = doc(BASE), doc(b_paras)
+    result = align(
+        a_text, b_text, a_paragraphs=line_paragraphs(a_text), b_paragraphs=line_paragraphs(b_text)
+    )
+    moves = [(op.a, op.b) for op in result.ops if op.kind == "move"]
+    assert moves == [((3,), (0, 1))]
+    assert covered(result) == ([0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5])
