@@ -31,7 +31,7 @@ from dedup.segment import paragraphs as segment
 ROOT = Path(__file__).resolve().parent.parent.parent
 SEEDS = ROOT / "seeds"
 
-_HALF = str.maketrans("，。！？；：（）“”", ",.!?;:()\"\"")
+_HALF = str.maketrans("，。！？；：（）“”", ',.!?;:()""')
 _FULL = str.maketrans(",!?;:()", "，！？；：（）")
 _CJK_NOISE = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"
 _LATIN_NOISE = "etaoinshrdlu"
@@ -248,7 +248,11 @@ def generate(n: int = 600, seed: int = 0) -> list[Pair]:
         units = seeds[k % len(seeds)]
         pairs.append(make_pair(f"seed{k:03d}", units, cjk_pool, rng, latin=False, t2s=t2s, s2t=s2t))
     for k in range(n_tang):
-        pairs.append(make_pair(f"tang{k:03d}", tang[k], cjk_pool, rng, latin=False, t2s=t2s, s2t=s2t))
+        pairs.append(
+            make_pair(f"tang{k:03d}", tang[k], cjk_pool, rng, latin=False, t2s=t2s, s2t=s2t)
+        )
     for k in range(n_news):
-        pairs.append(make_pair(f"news{k:03d}", news[k], latin_pool, rng, latin=True, t2s=t2s, s2t=s2t))
+        pairs.append(
+            make_pair(f"news{k:03d}", news[k], latin_pool, rng, latin=True, t2s=t2s, s2t=s2t)
+        )
     return pairs
