@@ -11,9 +11,11 @@ through :attr:`Normalized.starts` / :attr:`Normalized.ends`. The steps, in order
 2. **Traditional to simplified** — OpenCC ``t2s`` (``NormalizeOptions.t2s``). Its dictionaries map
    every entry to one of the same length in code points, so the map stays the identity; if a
    future dictionary breaks that, the changed run is mapped as a whole.
-3. **Whitespace** — a run of spaces is removed when it touches CJK text (Han, kana, hangul, CJK
-   punctuation), looking across ASCII punctuation (``说: “你`` loses its space); every other run
-   becomes one space; leading and trailing spaces go.
+3. **Whitespace** — a run of spaces is removed when the nearest letter or digit on either side,
+   looking across punctuation, symbols and other spaces, is CJK (Han, kana, hangul, CJK
+   punctuation): ``说: “你`` and ``中文 abc`` lose their spaces, ``hello, world`` keeps its one.
+   Every other run becomes one space; leading and trailing spaces go. The decision is made after
+   NFKC, so fullwidth and halfwidth forms of a text fold alike.
 4. **Punctuation** (``NormalizeOptions.fold_punctuation``) — variants that NFKC leaves apart are
    unified by the table :data:`PUNCTUATION_FOLDS`; runs of dashes become one ``-`` and runs of
    three or more dots or ellipses become ``...``.
@@ -85,7 +87,7 @@ _CJK_RANGES = (
     "\u1100-\u11ff"  # hangul jamo
     "\u2e80-\u2fdf"  # CJK radicals
     "\u2ff0-\u2fff"  # ideographic description
-    "\u3000-\u303f"  # CJK symbols and punctuation
+    "\u3001-\u303f"  # CJK symbols and punctuation (not the ideographic space)
     "\u3040-\u30ff"  # hiragana, katakana
     "\u3100-\u312f"  # bopomofo
     "\u3130-\u318f"  # hangul compatibility jamo
@@ -122,9 +124,9 @@ def cjk_ratio(text: str) -> float:
     0.5
     """
     codes = _codes(text)
-    cls = _tables().cls[codes]
-    cjk = int(np.count_nonzero(cls == _CJK))
-    visible = len(codes) - int(np.count_nonzero(_tables().space[codes]))
+    tables = _tables()
+    cjk = int(np.count_nonzero(tables.cls[codes] == _CJK))
+    visible = len(codes) - int(np.count_nonzero(tables.space[codes]))
     return cjk / visible if visible else 0.0
 
 
@@ -588,8 +590,7 @@ def classify_difference(a: str, b: str, options: NormalizeOptions = DEFAULT_OPTI
     if ka == kb:
         return "width"
     if options.t2s:
-        convert = _t2s_converter()
-        ka, kb = convert(ka), convert(kb)
+        ka, kb = _t2s_text(ka), _t2s_text(kb)
         if ka == kb:
             return "traditional"
     if options.fold_punctuation:
@@ -603,6 +604,11 @@ def classify_difference(a: str, b: str, options: NormalizeOptions = DEFAULT_OPTI
 def _norm_text(s: str) -> str:
     n = np.arange(len(s), dtype=np.int64)
     return _text(_characters(s, n, n + 1)[0])
+
+
+def _t2s_text(s: str) -> str:
+    n = np.arange(len(s), dtype=np.int64)
+    return _text(_t2s((_codes(s), n, n + 1))[0])
 
 
 def _fold_text(s: str) -> str:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from dedup.normalize import (
     PUNCTUATION_FOLDS,
     SENTENCE_END,
+    cjk_ratio,
     classify_difference,
     is_cjk,
     normalize,
@@ -236,6 +237,7 @@ def test_control_chars_removed() -> None:
         ("ＡＢＣ", "abc", "width"),
         ("臺灣", "台湾", "traditional"),
         ("臺灣，", "台湾,", "traditional"),  # width + t2s
+        ("薴", "苎", "traditional"),  # a conversion that chains
         ("“好”", '"好"', "punctuation"),
         ("好。", "好.", "punctuation"),
         ("臺灣。", "台湾.", "punctuation"),  # t2s + punctuation
@@ -262,8 +264,16 @@ def test_classify_agrees_with_normalize(a: str, b: str) -> None:
 
 
 def test_is_cjk() -> None:
-    assert all(is_cjk(c) for c in "中國かカ한。、「」（，")
-    assert not any(is_cjk(c) for c in "aZ1,.!é ")
+    assert all(is_cjk(c) for c in "中國かカ한。、「」（，𠀀")
+    assert not any(is_cjk(c) for c in "aZ1,.!é \u3000")
+
+
+@pytest.mark.parametrize(
+    ("text", "ratio"),
+    [("中文 ab", 0.5), ("\u3000\u3000中文", 1.0), ("abc", 0.0), ("   ", 0.0), ("", 0.0)],
+)
+def test_cjk_ratio(text: str, ratio: float) -> None:
+    assert cjk_ratio(text) == ratio
 
 
 def test_sentence_end_has_both_widths() -> None:
