@@ -1,7 +1,8 @@
-"""Accuracy of a clustering against labelled groups: pairwise precision/recall/F1 and ARI.
+"""Accuracy of a clustering against labelled groups: pairwise and cluster scores, and ARI.
 
 Ids missing from every group are singletons. Pairwise scores count unordered pairs of documents
-put in one cluster; the adjusted Rand index (Hubert and Arabie) compares the two partitions whole.
+put in one cluster; cluster scores count clusters found exactly (same members, no more, no less);
+the adjusted Rand index (Hubert and Arabie) compares the two partitions whole.
 
 >>> s = pairwise_scores([["a", "b", "c"]], [["a", "b"]], ["a", "b", "c", "d"])
 >>> round(s.precision, 3), s.recall
@@ -15,7 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-__all__ = ["Scores", "adjusted_rand_index", "pairs_of", "pairwise_scores"]
+__all__ = [
+    "ClusterScores",
+    "Scores",
+    "adjusted_rand_index",
+    "cluster_scores",
+    "pairs_of",
+    "pairwise_scores",
+]
 
 
 @dataclass(frozen=True)
@@ -88,3 +96,43 @@ def pairwise_scores(
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(tp, fp, fn, precision, recall, f1, adjusted_rand_index(predicted, truth, ids))
+
+
+@dataclass(frozen=True)
+class ClusterScores:
+    """Exact-match cluster scores: groups of two or more found with exactly their members."""
+
+    matched: int
+    """Predicted clusters equal to a true group."""
+    predicted: int
+    """Predicted clusters of two or more members."""
+    truth: int
+    """True groups of two or more members."""
+    precision: float
+    """``matched / predicted``: the share of reported clusters that are exactly right."""
+    recall: float
+    """``matched / truth``: the share of true groups found whole and alone."""
+
+
+def cluster_scores(
+    predicted: Iterable[Sequence[str]], truth: Iterable[Sequence[str]]
+) -> ClusterScores:
+    """Cluster precision and recall: a cluster counts only when its members equal a true group.
+
+    Groups of one member are singletons and count on neither side; with nothing to find or
+    nothing reported the score is 1.0.
+
+    >>> s = cluster_scores([["a", "b"], ["c", "d", "e"]], [["a", "b"], ["c", "d"]])
+    >>> s.precision, s.recall
+    (0.5, 0.5)
+    """
+    found = {frozenset(g) for g in predicted if len(set(g)) > 1}
+    gold = {frozenset(g) for g in truth if len(set(g)) > 1}
+    matched = len(found & gold)
+    return ClusterScores(
+        matched=matched,
+        predicted=len(found),
+        truth=len(gold),
+        precision=matched / len(found) if found else 1.0,
+        recall=matched / len(gold) if gold else 1.0,
+    )

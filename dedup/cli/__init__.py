@@ -24,6 +24,7 @@ def _register() -> None:
     main.add_command(run)
     from .diff import diff; main.add_command(diff)  # noqa: E702, I001
     from .merge import merge; main.add_command(merge)  # noqa: E702, I001
+    from .eval import eval_command; main.add_command(eval_command)  # noqa: E702, I001
 
 
 _register()
