@@ -545,10 +545,11 @@ def normalize_many(
     shift = np.asarray(bases, dtype=np.int64)[piece] - piece_lo[piece]
     starts = starts + shift
     ends = ends + shift
+    all_starts, all_ends = _to_array(starts), _to_array(ends)
     result: list[Normalized] = []
     lo = 0
     for hi in [*sep_at.tolist(), len(out)]:
-        result.append(Normalized(out[lo:hi], _to_array(starts[lo:hi]), _to_array(ends[lo:hi])))
+        result.append(Normalized(out[lo:hi], all_starts[lo:hi], all_ends[lo:hi]))
         lo = hi + 1
     return result
 

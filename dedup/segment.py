@@ -82,9 +82,10 @@ def _units(text: str) -> list[_Unit]:
         indented = _LEADING_INDENT.match(line) is not None
         piece_start = 0
         pieces: list[tuple[int, int]] = []
-        for m in _INDENT_BREAK.finditer(line):
-            pieces.append((piece_start, m.start()))
-            piece_start = m.end()
+        if "\u3000" in line:
+            for m in _INDENT_BREAK.finditer(line):
+                pieces.append((piece_start, m.start()))
+                piece_start = m.end()
         pieces.append((piece_start, len(line)))
         seen_in_line = False
         for a, b in pieces:
