@@ -247,6 +247,20 @@ def test_add_many_takes_documents_and_tuples_in_batches(opener: Opener) -> None:
     assert index.verify() == []
 
 
+def test_add_many_with_worker_processes_indexes_the_same(opener: Opener) -> None:
+    index = opener()
+    items = [(f"d{i}", han_text(700 + i)) for i in range(9)]
+    assert index.add_many(items, batch_size=2, workers=2) == 9
+    with Index.open("memory:") as reference:
+        reference.add_many(items)
+        for _, text in items:
+            assert index.query(text, k=None) == reference.query(text, k=None) != []
+    assert len(index) == 9
+    assert index.verify() == []
+    with pytest.raises(ConfigError, match="workers"):
+        index.add_many(items, workers=0)
+
+
 def test_remove(opener: Opener) -> None:
     index = opener()
     index.add_many([(f"d{i}", han_text(400 + i)) for i in range(4)])

@@ -107,6 +107,13 @@ def _match_record(match: Match) -> dict[str, Any]:
     show_default=True,
     help="Documents per atomic write.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Processes that normalize and sign documents while one writes.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
 @click.pass_context
 @dedup_errors()
@@ -116,6 +123,7 @@ def add(
     target: str,
     inputs: tuple[str, ...],
     batch_size: int,
+    workers: int,
     quiet: bool,
     **flags: Any,
 ) -> None:
@@ -130,7 +138,10 @@ def add(
         progress_bar("indexing", quiet) as progress,
     ):
         added = idx.add_many(
-            _documents(inputs, flags, quiet, counts), batch_size=batch_size, progress=progress
+            _documents(inputs, flags, quiet, counts),
+            batch_size=batch_size,
+            workers=workers,
+            progress=progress,
         )
         total = len(idx)
     if not quiet:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from types import TracebackType
 from typing import Any
@@ -173,12 +175,15 @@ class Index:
         documents: Iterable[DocumentLike],
         *,
         batch_size: int = 1000,
+        workers: int = 1,
         progress: Progress | None = None,
     ) -> int:
         """Index many documents, ``batch_size`` per atomic write; return how many were added.
 
         Items are :class:`~dedup.document.Document` objects or ``(id, text[, meta])`` tuples.
-        If the process dies, every document is either fully indexed or absent.
+        If the process dies, every document is either fully indexed or absent. ``workers`` > 1
+        normalizes and signs in that many processes while this one writes; batches are written
+        in input order either way.
 
         >>> with Index.open("memory:") as index:
         ...     index.add_many([("a", "first text"), ("b", "second text")])
@@ -186,24 +191,39 @@ class Index:
         """
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        if workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {workers}")
         done = 0
-        batch: list[Record] = []
-        for item in documents:
-            doc_id, text, meta = _unpack(item)
-            batch.append(self._record(doc_id, text, meta, self._sketch(text)))
-            if len(batch) >= batch_size:
-                self._store.put(batch)
-                done += len(batch)
-                batch = []
-                if progress is not None:
-                    progress(done, None)
-        if batch:
-            self._store.put(batch)
+        for batch, sketches in self._sketched(documents, batch_size, workers):
+            self._store.put(
+                [self._record(i, t, m, sk) for (i, t, m), sk in zip(batch, sketches, strict=True)]
+            )
             done += len(batch)
             if progress is not None:
                 progress(done, None)
         log.info("added %d documents to %s", done, self._store.target)
         return done
+
+    def _sketched(
+        self, documents: Iterable[DocumentLike], batch_size: int, workers: int
+    ) -> Iterator[tuple[list[tuple[str, str, Mapping[str, Any] | None]], list[Sketch]]]:
+        """Batches of unpacked documents with their sketches, in input order."""
+        batches = _batches(documents, batch_size)
+        if workers == 1:
+            for batch in batches:
+                yield batch, [self._sketch(text) for _, text, _ in batch]
+            return
+        with ProcessPoolExecutor(workers) as pool:
+            pending: deque[tuple[list[Any], Future[list[Sketch]]]] = deque()
+            for batch in batches:
+                texts = [text for _, text, _ in batch]
+                pending.append((batch, pool.submit(_sketch_texts, texts, self.options)))
+                if len(pending) > 2 * workers:
+                    done_batch, future = pending.popleft()
+                    yield done_batch, future.result()
+            while pending:
+                done_batch, future = pending.popleft()
+                yield done_batch, future.result()
 
     def check_and_add(
         self,
@@ -363,6 +383,27 @@ class Index:
                 Match(m.id, m.similarity, m.containment, m.meta, explanation=explanation)
             )
         return explained
+
+
+def _batches(
+    documents: Iterable[DocumentLike], size: int
+) -> Iterator[list[tuple[str, str, Mapping[str, Any] | None]]]:
+    batch = []
+    for item in documents:
+        batch.append(_unpack(item))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _sketch_texts(texts: list[str], options: Options) -> list[Sketch]:
+    """Sketch a batch of texts (run in a worker process by ``add_many(workers=...)``)."""
+    for text in texts:
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str, got {type(text).__name__}")
+    return [sketch(text, options) for text in texts]
 
 
 def _unpack(item: DocumentLike) -> tuple[str, str, Mapping[str, Any] | None]:
