@@ -51,6 +51,10 @@ CJK_SHARE = 0.3
 CLAUSE_MARKS = frozenset("，、,")
 """Marks inside a sentence: a line ending with one continues on the next line."""
 
+END_MARKS = "□■◆◇●○★☆※ \t\u3000"
+"""Symbols that close an article or a paragraph after its last sentence ("……起来”。□"): looked
+past when deciding whether a line ends a sentence."""
+
 _NEWLINE = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _HSPACE = r"[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _INDENT_BREAK = re.compile(f"{_HSPACE}*\u3000{_HSPACE}*\u3000{_HSPACE}*")
@@ -128,7 +132,7 @@ def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None) -> bool:
     if width is not None:
         # Hard-wrapped: a full line continues, a shorter one ends its paragraph.
         return len(line) >= width - 1
-    last = line[-1]
+    last = (line.rstrip(END_MARKS) or line)[-1]
     if last in SENTENCE_END:
         return False
     return last in CLAUSE_MARKS or len(line) >= LONG_LINE

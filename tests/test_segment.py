@@ -116,6 +116,8 @@ LONG = "各驻村工作队始终将教育引导各族群众坚决维护习近平
         pytest.param("全区以创新社会治理、维护和谐稳定为主要内容，\n\n巩固成果。", 1, id="comma"),
         pytest.param("补齐基层党组织建设短板,增强政治功能和组织力\n阿里地区。", 2, id="heading"),
         pytest.param(LONG + "。\n\n下一段。", 2, id="sentence-end"),
+        pytest.param(LONG + "。□\n\n下一篇的标题", 2, id="end-mark-after-sentence"),
+        pytest.param(LONG + "□\n\n接着写。", 1, id="end-mark-alone"),
         pytest.param(LONG + "\u3000\u3000一领导。", 2, id="never-across-indent"),
         pytest.param(LONG + "\n\u3000\u3000一领导。", 2, id="indented-next-line"),
     ],
