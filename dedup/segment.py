@@ -9,7 +9,8 @@ Lines hard-broken in the middle of a sentence are mended back together:
 - **CJK text**: a line is joined with the next non-blank line when it does not end with
   sentence-final punctuation (:data:`~dedup.normalize.SENTENCE_END`) and looks like broken body
   text rather than a heading: it ends with a clause-internal mark (``，、,``) or is long
-  (:data:`LONG_LINE` characters or more). When the document is hard-wrapped at a fixed width
+  (:data:`LONG_LINE` characters or more) without looking like a title (the document's first
+  line, or a line with spaces between its words). When the document is hard-wrapped at a fixed width
   (many lines of one length ``W``), the width alone decides: a line of length ``W - 1`` or more
   is continued whatever its last character, a shorter one ends its paragraph. A line that
   starts with an indent always starts a paragraph.
@@ -61,6 +62,7 @@ _INDENT_BREAK = re.compile(f"{_HSPACE}*\u3000{_HSPACE}*\u3000{_HSPACE}*")
 _LEADING_INDENT = re.compile(r"(?:\u3000|[ \t\u00a0]{2,}|\t)")
 _LIST_ITEM = re.compile(r"(?:[-*•·+]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[ivxIVX]{1,4}[.)])\s")
 _QUOTE = re.compile(r"(?:[ \t]*>)+")
+_SPACED = re.compile(r"\S\s+\S")
 _HEADER_FIELD = re.compile(r"[A-Za-z][\w-]{0,30}:\s")
 
 # kinds of break in front of a unit
@@ -126,7 +128,7 @@ def _hard_wrap_width(lines: list[str]) -> int | None:
     return width if punctuated < 0.5 * len(full) else None
 
 
-def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None) -> bool:
+def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None, first: bool) -> bool:
     if nxt_unit.indented:
         return False
     if width is not None:
@@ -135,7 +137,11 @@ def _mend_cjk(line: str, nxt_unit: _Unit, width: int | None) -> bool:
     last = (line.rstrip(END_MARKS) or line)[-1]
     if last in SENTENCE_END:
         return False
-    return last in CLAUSE_MARKS or len(line) >= LONG_LINE
+    if last in CLAUSE_MARKS:
+        return True
+    # A long line is broken body text, unless it reads as a title: the document's first line,
+    # or a line with spaces between its words ("强基惠民  稳边固边"), which body text lacks.
+    return len(line) >= LONG_LINE and not first and _SPACED.search(line) is None
 
 
 def _quote_level(line: str) -> int:
@@ -176,7 +182,7 @@ def _segment(text: str) -> tuple[list[Span], bool]:
         if u.brk == _INDENT:
             join = False
         elif cjk:
-            join = _mend_cjk(line, u, width)
+            join = _mend_cjk(line, u, width, first=last_line_start == units[0].start)
         else:
             join = _mend_spaced(line, nxt, u, u.brk)
         if join:

@@ -106,18 +106,26 @@ def test_matching_text_joins_paragraphs() -> None:
 
 # --- mending -------------------------------------------------------------------------------------
 
+# A body line broken mid-word. (As a document's first line it would read as a title, so tests
+# that mend it put a sentence before it.)
 LONG = "各驻村工作队始终将教育引导各族群众坚决维护习近平总书记的核心地位维护党中央权威和集中统"
+LEAD = "开头。\n"
 
 
 @pytest.mark.parametrize(
     ("text", "n"),
     [
-        pytest.param(LONG + "\n\n一领导。", 1, id="long-line"),
+        pytest.param(LEAD + LONG + "\n\n一领导。", 2, id="long-line"),
         pytest.param("全区以创新社会治理、维护和谐稳定为主要内容，\n\n巩固成果。", 1, id="comma"),
         pytest.param("补齐基层党组织建设短板,增强政治功能和组织力\n阿里地区。", 2, id="heading"),
         pytest.param(LONG + "。\n\n下一段。", 2, id="sentence-end"),
+        pytest.param(
+            "开头。\n" + LONG[:20] + "  " + LONG[20:] + "\n\n正文。", 3, id="spaced-title"
+        ),
+        pytest.param(LONG + "\n\n正文。", 2, id="first-line-title"),
+        pytest.param("开头。\n" + LONG + "\n\n正文。", 2, id="long-line-not-first"),
         pytest.param(LONG + "。□\n\n下一篇的标题", 2, id="end-mark-after-sentence"),
-        pytest.param(LONG + "□\n\n接着写。", 1, id="end-mark-alone"),
+        pytest.param(LEAD + LONG + "□\n\n接着写。", 2, id="end-mark-alone"),
         pytest.param(LONG + "\u3000\u3000一领导。", 2, id="never-across-indent"),
         pytest.param(LONG + "\n\u3000\u3000一领导。", 2, id="indented-next-line"),
     ],
@@ -127,9 +135,10 @@ def test_mending(text: str, n: int) -> None:
 
 
 def test_mended_paragraph_reads_as_one_sentence() -> None:
-    (p,) = paragraphs(LONG + "\n\n一领导。")
+    text = LEAD + LONG + "\n\n一领导。"
+    _, p = paragraphs(text)
     assert p.text == LONG + "一领导."
-    assert p.span.slice(LONG + "\n\n一领导。") == LONG + "\n\n一领导。"
+    assert p.span.slice(text) == LONG + "\n\n一领导。"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +152,7 @@ def test_mended_paragraph_reads_as_one_sentence() -> None:
     ],
 )
 def test_mended_break_inside_non_cjk_text(text: str, expected: str) -> None:
-    (p,) = paragraphs(text)
+    _, p = paragraphs(LEAD + text)
     assert p.text == expected
     assert all(p.span.start <= s < e <= p.span.end for s, e in zip(p.starts, p.ends, strict=True))
 
