@@ -1,0 +1,252 @@
+"""Normalized text for matching, many documents at once, without paragraphs or offset maps.
+
+Matching only looks at tokens (:mod:`dedup.shingle`): letters, digits and CJK characters;
+whitespace, punctuation and paragraph layout only separate them. So the text that
+``matching_text(paragraphs(text, options))`` gives and the one :func:`matching_codes` gives
+have the same tokens, while :func:`matching_codes` skips segmentation, whitespace folding and
+the offset maps, and works on a whole batch in a few array operations: NFKC with case folding
+through :mod:`dedup.normalize`'s own tables, one OpenCC call for the batch, punctuation folding.
+
+Documents where a shortcut could change the tokens go through the full path instead:
+combining marks (NFKC composes them with the character before), a line break between two
+letters or digits in a document with CJK text (the segmenter may mend the break and join
+them), and anything OpenCC converts to a different length. A test checks both paths give
+equal sketches on the seeds and on random text.
+
+>>> codes, starts = matching_codes(["臺灣，ＡＢＣ"])
+>>> "".join(map(chr, codes))
+'台湾,abc'
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from . import normalize as _normalize
+from .fastsketch import token_classes
+from .normalize import DEFAULT_OPTIONS
+from .options import NormalizeOptions
+from .segment import matching_text, paragraphs
+
+__all__ = ["matching_codes", "reference_codes"]
+
+log = logging.getLogger(__name__)
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+
+_SEP = "\uffff"  # between documents: a noncharacter no step changes or looks across
+_SEP_CODE = 0xFFFF
+_SPACE = 32
+_NEWLINES = np.array(
+    [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029], dtype=np.uint32
+)
+_WORD = 2  # fastsketch token class of letters and digits
+
+
+@dataclass(frozen=True, slots=True)
+class _Expansions:
+    """What each special character (one that normalizes to zero or several) becomes."""
+
+    length: npt.NDArray[np.int64]
+    """Normalized length of every code point (1 for ordinary ones)."""
+    offset: npt.NDArray[np.int64]
+    """Where a special code point's normalized characters start in ``flat``."""
+    flat: U32
+
+
+@functools.cache
+def _expansions() -> _Expansions:
+    tables = _normalize._tables()
+    length = np.ones(len(tables.map), dtype=np.int64)
+    offset = np.zeros(len(tables.map), dtype=np.int64)
+    flat: list[int] = []
+    for c in np.flatnonzero(tables.special & ~tables.mark).tolist():
+        out = _normalize._norm_cluster(chr(c))
+        length[c] = len(out)
+        offset[c] = len(flat)
+        flat.extend(ord(ch) for ch in out)
+    mapped = tables.map[np.array(flat, dtype=np.uint32)] if flat else np.zeros(0, np.uint32)
+    return _Expansions(length, offset, mapped.astype(np.uint32))
+
+
+def reference_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> U32:
+    """The full path: ``matching_text(paragraphs(text, options))`` as code points."""
+    return _codes(matching_text(paragraphs(text, options)))
+
+
+def _codes(text: str) -> U32:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(
+        np.uint32, copy=False
+    )
+
+
+def _text(codes: U32) -> str:
+    return codes.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def matching_codes(
+    texts: Sequence[str], options: NormalizeOptions = DEFAULT_OPTIONS
+) -> tuple[U32, I64]:
+    """Normalized code points of every text, one after the other, and the start offsets.
+
+    Text ``i`` is ``codes[starts[i]:starts[i + 1]]``; it has the same tokens as
+    :func:`reference_codes` of that text (``len(starts) == len(texts) + 1``).
+    """
+    n = len(texts)
+    full: dict[int, U32] = {}
+    work = list(texts)
+    for i, text in enumerate(texts):
+        if _SEP in text:
+            full[i] = reference_codes(text, options)
+            work[i] = ""
+    codes = _codes(_SEP.join(work))
+    tables = _normalize._tables()
+    doc_end = np.cumsum(np.fromiter(map(len, work), dtype=np.int64, count=n) + 1) - 1
+
+    def docs_at(positions: npt.NDArray[np.int64]) -> set[int]:
+        return set(np.unique(np.searchsorted(doc_end, positions)).tolist())
+
+    newline = np.isin(codes, _NEWLINES)
+    special = np.flatnonzero(tables.special[codes])
+    if special.size:
+        marked = special[tables.mark[codes[special]]]
+        for d in docs_at(marked):
+            full.setdefault(d, reference_codes(texts[d], options))
+        codes, newline = _expand(codes, newline, special, tables.map)
+    else:
+        codes = tables.map[codes]
+
+    separators = np.flatnonzero(codes == _SEP_CODE)
+    doc_end = np.append(separators, len(codes))
+    for d in _mended_breaks(codes, newline, doc_end, tables):
+        full.setdefault(d, reference_codes(texts[d], options))
+
+    if options.t2s:
+        codes = _t2s(codes, doc_end, texts, options, full)
+    if options.fold_punctuation:
+        codes = tables.punct[codes]
+
+    separators = np.flatnonzero(codes == _SEP_CODE)
+    bounds = np.concatenate([[-1], separators, [len(codes)]])
+    starts_sep = bounds[:-1] + 1
+    ends_sep = bounds[1:]
+    if not full:
+        keep = codes != _SEP_CODE
+        lengths = ends_sep - starts_sep
+        starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        return codes[keep], starts
+    pieces = [full[i] if i in full else codes[starts_sep[i] : ends_sep[i]] for i in range(n)]
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in pieces], out=starts[1:])
+    return (np.concatenate(pieces) if pieces else np.zeros(0, np.uint32)), starts
+
+
+def _expand(
+    codes: U32, newline: npt.NDArray[np.bool_], special: I64, table: U32
+) -> tuple[U32, npt.NDArray[np.bool_]]:
+    """Replace each special character by its normalization (zero or several characters)."""
+    exp = _expansions()
+    sizes = np.ones(len(codes), dtype=np.int64)
+    sizes[special] = exp.length[codes[special]]
+    at = np.zeros(len(codes), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=at[1:])
+    total = int(sizes.sum())
+    out = np.empty(total, dtype=np.uint32)
+    out_newline = np.zeros(total, dtype=np.bool_)
+    ordinary = sizes == 1
+    ordinary[special] = False
+    out[at[ordinary]] = table[codes[ordinary]]
+    out_newline[at[ordinary]] = newline[ordinary]
+    spec_codes = codes[special]
+    spec_sizes = sizes[special]
+    spec_at = at[special]
+    for j in range(int(spec_sizes.max(initial=0))):
+        has = spec_sizes > j
+        out[spec_at[has] + j] = exp.flat[exp.offset[spec_codes[has]] + j]
+    return out, out_newline
+
+
+def _mended_breaks(
+    codes: U32, newline: npt.NDArray[np.bool_], doc_end: I64, tables: object
+) -> set[int]:
+    """Documents with CJK text and a run of whitespace holding a line break between two
+    letters or digits: the segmenter may mend that break and join the two tokens."""
+    space = (codes == _SPACE) | newline
+    if not space.any():
+        return set()
+    edges = np.diff(space.view(np.int8), prepend=0, append=0)
+    lo = np.flatnonzero(edges == 1)
+    hi = np.flatnonzero(edges == -1)
+    breaks = np.concatenate([[0], np.cumsum(newline)])
+    with_break = breaks[hi] - breaks[lo] > 0
+    lo, hi = lo[with_break], hi[with_break]
+    inner = (lo > 0) & (hi < len(codes))
+    lo, hi = lo[inner], hi[inner]
+    if not lo.size:
+        return set()
+    classes = token_classes()
+    joins = (classes[codes[lo - 1]] == _WORD) & (classes[codes[hi]] == _WORD)
+    if not joins.any():
+        return set()
+    cjk = tables.cls[codes] == _normalize._CJK  # type: ignore[attr-defined]
+    docs = np.searchsorted(doc_end, lo[joins])
+    cjk_docs = np.searchsorted(doc_end, np.flatnonzero(cjk))
+    return set(np.intersect1d(docs, cjk_docs).tolist())
+
+
+@functools.cache
+def _changes_alone() -> npt.NDArray[np.bool_]:
+    """Code points that OpenCC t2s changes on their own (traditional-only characters)."""
+    han = np.flatnonzero(_normalize._tables().cls == _normalize._CJK)
+    convert = _normalize._t2s_converter()
+    out = convert("\n".join(map(chr, han.tolist()))).split("\n")
+    table = np.zeros(len(_normalize._tables().map), dtype=np.bool_)
+    table[han] = [o != chr(c) for c, o in zip(han.tolist(), out, strict=True)]
+    return table
+
+
+def _t2s(
+    codes: U32,
+    doc_end: I64,
+    texts: Sequence[str],
+    options: NormalizeOptions,
+    full: dict[int, U32],
+) -> U32:
+    """OpenCC t2s, to a fixed point as :mod:`dedup.normalize` does, on the documents that hold
+    a character OpenCC changes on its own (no dictionary entry changes text without one)."""
+    alone = _changes_alone()
+    hit = np.flatnonzero(alone[codes])
+    if not hit.size:
+        return codes
+    convert = _normalize._t2s_converter()
+    doc_start = np.concatenate([[0], doc_end[:-1] + 1])
+    docs = np.unique(np.searchsorted(doc_end, hit)).tolist()
+    codes = codes.copy()
+    for _ in range(4):
+        if not docs:
+            break
+        parts = [_text(codes[doc_start[d] : doc_end[d]]) for d in docs]
+        converted = convert(_SEP.join(parts)).split(_SEP)
+        if len(converted) != len(parts):
+            converted = [convert(p) for p in parts]
+        again = []
+        for d, old, new in zip(docs, parts, converted, strict=True):
+            if new == old:
+                continue
+            if len(new) != len(old):
+                log.debug("t2s changed the length of document %d; taking the full path", d)
+                full.setdefault(d, reference_codes(texts[d], options))
+                continue
+            codes[doc_start[d] : doc_end[d]] = _codes(new)
+            if alone[codes[doc_start[d] : doc_end[d]]].any():
+                again.append(d)
+        docs = again
+    return codes
