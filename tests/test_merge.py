@@ -65,11 +65,6 @@ def test_seed_merge_title_provenance(seed_pair: list[Document]) -> None:
     assert [v.members for v in title.variants] == [(rep.id,)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup.segment mends a long title line without final punctuation into the next "
-    "paragraph even across a blank line",
-)
 def test_merged_text_resegments_into_the_merged_paragraphs(seed_pair: list[Document]) -> None:
     merged = merge_documents(seed_pair)
     again = [p.span.slice(merged.text) for p in paragraphs(merged.text)]

@@ -40,11 +40,20 @@ from .common import (
 )
 @read_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option(
+    "--no-html", is_flag=True, help="Do not write index.html and the clusters/*.html pages."
+)
 @click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
 @dedup_errors()
 def run(
-    inputs: tuple[str, ...], out: Path, as_json: bool, timings: bool, quiet: bool, **flags: Any
+    inputs: tuple[str, ...],
+    out: Path,
+    as_json: bool,
+    no_html: bool,
+    timings: bool,
+    quiet: bool,
+    **flags: Any,
 ) -> None:
     """Find near-duplicates among INPUTS (folders, .txt, JSONL, CSV, Parquet; '-' for stdin).
 
@@ -57,7 +66,7 @@ def run(
     documents = list(read_documents(inputs, read_opts))
     with progress_bar("signatures", quiet) as progress:
         result = run_pipeline(documents, options, progress=progress)
-    write_reports(result, out, timings=timings)
+    write_reports(result, out, timings=timings, html=not no_html)
     for skipped in result.skipped:
         if not quiet:
             click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)

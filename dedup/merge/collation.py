@@ -211,23 +211,23 @@ def collate(
             else:
                 reading = _reading(doc, member_paras, op.b, "insert", 0.0)
                 pending.setdefault(last_row, []).append(reading)
-        for row, found in parts.items():
+        for row_number, found in parts.items():
             indices = [i for b, _, _ in found for i in b]
             if not indices:
                 continue
             kinds = [k for _, k, _ in found]
             score = min(s for _, _, s in found)
-            cells[row][member] = _reading(
+            cells[row_number][member] = _reading(
                 doc, member_paras, indices, _most_significant(kinds), score
             )
         for anchor, readings in pending.items():
             _place_inserts(inserts.setdefault(anchor, []), readings)
 
-    def row(rep: tuple[int, ...], found: Mapping[str, Reading]) -> Row:
+    def make_row(rep: tuple[int, ...], found: Mapping[str, Reading]) -> Row:
         return Row(rep, tuple(found.get(m) for m in ids))
 
-    rows = [row((), r.readings) for r in inserts.get(-1, [])]
+    rows = [make_row((), r.readings) for r in inserts.get(-1, [])]
     for r, group in enumerate(groups):
-        rows.append(row(group, cells[r]))
-        rows.extend(row((), ins.readings) for ins in inserts.get(r, []))
+        rows.append(make_row(group, cells[r]))
+        rows.extend(make_row((), ins.readings) for ins in inserts.get(r, []))
     return Collation(members=tuple(ids), representative=representative, rows=tuple(rows))

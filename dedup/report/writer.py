@@ -8,9 +8,12 @@ from typing import Any
 
 from ..align import align, alignment_to_dict
 from ..document import Document
+from ..merge import collate, merge_collation, merged_to_dict
 from ..pipeline import Cluster, Result
+from ..segment import paragraphs
 from . import jsonl
 from .files import write_json, write_jsonl, write_text
+from .html import ClusterView, cluster_page, cluster_summary, index_page
 from .text import render_unified
 
 __all__ = ["write_reports"]
@@ -44,8 +47,13 @@ def cluster_alignments(
     ]
 
 
-def write_reports(result: Result, out: Path, *, timings: bool = False) -> list[Path]:
+def write_reports(
+    result: Result, out: Path, *, timings: bool = False, html: bool = True
+) -> list[Path]:
     """Write summary, clusters, pairs, deduplicated and removed records into ``out``.
+
+    Per cluster also the alignments, diffs, the canonical merge (``merged/``) and, unless
+    ``html`` is false, the side-by-side page (``clusters/``); then ``index.html``.
 
     Returns the paths written, in order. Files an earlier run left in the report sub-folders
     are removed, so ``out`` always describes this run alone.
@@ -64,6 +72,7 @@ def write_reports(result: Result, out: Path, *, timings: bool = False) -> list[P
     write_json(record(out / "summary.json"), jsonl.summary(result, timings=timings))
 
     documents = {d.id: d for d in result.documents}
+    summaries: list[dict[str, Any]] = []
     for cluster in result.clusters:
         alignments = cluster_alignments(cluster, documents, result)
         rep = documents[cluster.representative]
@@ -79,5 +88,35 @@ def write_reports(result: Result, out: Path, *, timings: bool = False) -> list[P
             record(out / "diffs" / f"{cluster.id}.diff"),
             "".join(render_unified(a, rep, documents[a.b_id]) for a in alignments),
         )
+        members = [documents[m] for m in cluster.members]
+        paras = {m.id: paragraphs(m.text, result.options.normalize) for m in members}
+        table = collate(members, rep.id, alignments, result.options.normalize, paragraphs=paras)
+        merged = merge_collation(table)
+        write_text(record(out / "merged" / f"{cluster.id}.txt"), merged.text)
+        write_json(
+            record(out / "merged" / f"{cluster.id}.json"),
+            {"cluster": cluster.id, **merged_to_dict(merged)},
+        )
+        if html:
+            view = ClusterView(
+                cluster.id,
+                members,
+                rep.id,
+                alignments,
+                merged,
+                jaccard={
+                    m: result.similarity_to_representative[m]
+                    for m in cluster.members
+                    if m != rep.id
+                },
+                options=result.options.normalize,
+            )
+            page = cluster_page(view, merged_href=f"../merged/{cluster.id}", paragraphs=paras)
+            write_text(record(out / "clusters" / f"{cluster.id}.html"), page)
+            summaries.append(cluster_summary(view, f"clusters/{cluster.id}.html"))
+    if html:
+        write_text(record(out / "index.html"), index_page(jsonl.summary(result), summaries))
+    elif (out / "index.html").is_file():
+        (out / "index.html").unlink()
     _remove_stale(out, set(written))
     return written
