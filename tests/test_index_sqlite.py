@@ -217,16 +217,28 @@ def test_a_corrupt_index_gives_a_store_error(tmp_path: Path) -> None:
         index.verify()
 
 
-def test_an_index_of_a_newer_format_asks_for_an_upgrade(tmp_path: Path) -> None:
-    path = tmp_path / "future.index"
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": 99}, "upgrade dedup"),
+        ({"bands": None}, "incomplete configuration"),
+        ({"options": {"threshold": 0.7, "colour": "red"}}, "unreadable options"),
+        ({"format": "something-else"}, "not a dedup index"),
+    ],
+    ids=["newer", "incomplete", "unknown-option", "foreign-format"],
+)
+def test_a_stored_configuration_that_does_not_fit_is_refused(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    path = tmp_path / "changed.index"
     Index.open(path).close()
     with sqlite3.connect(path) as conn:
         (value,) = conn.execute("SELECT value FROM config WHERE key = 'index'").fetchone()
-        config = json.loads(value)
-        config["version"] = 99
+        config = {**json.loads(value), **change}
+        config = {k: v for k, v in config.items() if v is not None}
         conn.execute("UPDATE config SET value = ? WHERE key = 'index'", (json.dumps(config),))
     conn.close()
-    with pytest.raises(StoreError, match="upgrade dedup"):
+    with pytest.raises(StoreError, match=message):
         Index.open(path)
 
 

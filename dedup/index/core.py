@@ -446,6 +446,9 @@ def _check_config(
             f"index {target} has format version {version}; this dedup reads up to "
             f"{FORMAT_VERSION}: upgrade dedup"
         )
+    missing = {"options", "scheme", "bands", "rows", "keep_text"} - config.keys()
+    if missing:
+        raise StoreError(f"index {target} has an incomplete configuration (no {sorted(missing)})")
     try:
         stored = _options_from_dict(config["options"])
     except (KeyError, TypeError, ConfigError) as exc:
