@@ -87,10 +87,12 @@ def test_seeds_000_and_001_differ_by_the_title(files: dict[str, Path]) -> None:
     assert json.loads(out)["counts"]["delete"] == 1
 
 
-def test_html_is_not_there_yet(files: dict[str, Path]) -> None:
-    code, out, err = run("--format", "html", files["a.txt"], files["same.txt"])
-    assert code == 2 and out == ""
-    assert "HTML pages come with the report writer" in err
+def test_html_is_the_side_by_side_page(files: dict[str, Path]) -> None:
+    code, out, _ = run("--format", "html", files["a.txt"], files["edited.txt"])
+    assert code == 1
+    assert out.startswith("<!DOCTYPE html>")
+    assert "<title>a.txt ↔ edited.txt</title>" in out
+    assert out.count('<tr class="op ') == 3
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from dedup.cli import main
 from dedup.document import Document
 from dedup.merge import collate, merge_collation, merge_documents
 from dedup.pipeline import run
-from dedup.report.html import ClusterView, _pieces, cluster_page
+from dedup.report.html import ClusterView, _pieces, cluster_page, diff_page
 from dedup.report.writer import write_reports
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -257,3 +257,12 @@ def test_seed_reports_match_the_reviewed_golden_files(seed_reports: Path, name: 
         golden.write_text(fresh, encoding="utf-8")
     assert golden.is_file(), f"{golden} missing: run with DEDUP_UPDATE_GOLDEN=1 and review"
     assert fresh == golden.read_text(encoding="utf-8"), f"{name} changed: review, then update"
+
+
+def test_diff_page_tells_two_documents_with_one_id_apart() -> None:
+    a = Document("x.txt", EVIL_TEXT)
+    b = Document("x.txt", EVIL_TEXT.replace("三次", "两次"))
+    page = diff_page(a, b, align(a, b))
+    data = _page_data(page)
+    assert (data["rep"]["id"], data["members"][0]["id"]) == ("A: x.txt", "B: x.txt")
+    assert [op["k"] for op in data["members"][0]["ops"]] == ["equal", "equal", "edit"]

@@ -13,13 +13,9 @@ from ..document import Document, Skipped
 from ..errors import InputError
 from ..io import read_documents
 from ..options import NormalizeOptions
+from ..report.html import diff_page
 from ..report.text import render_unified
 from .common import build_read_options, dedup_errors, read_options
-
-HTML_LATER = (
-    "HTML pages come with the report writer and are not available yet; "
-    "use --format text or --format json."
-)
 
 
 def _one_document(path: str, flags: dict[str, Any]) -> Document:
@@ -67,15 +63,14 @@ def diff(a: str, b: str, fmt: str, no_t2s: bool, color: bool | None, **flags: An
     0 when they are the same up to normalization (width, punctuation, traditional/simplified,
     whitespace, paragraph layout), 1 when they differ, 2 on trouble.
     """
-    if fmt == "html":
-        click.echo(f"Error: {HTML_LATER}", err=True)
-        sys.exit(2)
     doc_a = _one_document(a, flags)
     doc_b = _one_document(b, flags)
     result = align(doc_a, doc_b, NormalizeOptions(t2s=not no_t2s))
     if fmt == "json":
         data = alignment_to_dict(result, doc_a, doc_b)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "html":
+        click.echo(diff_page(doc_a, doc_b, result, NormalizeOptions(t2s=not no_t2s)), nl=False)
     else:
         use_color = sys.stdout.isatty() if color is None else color
         click.echo(render_unified(result, doc_a, doc_b, color=use_color), nl=False, color=use_color)

@@ -18,19 +18,19 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jinja2
 
 from ..align import HUNK_KINDS, OP_KINDS, Alignment, Hunk, Op
 from ..document import Document, Paragraph
-from ..merge import Merged
+from ..merge import Merged, collate, merge_collation
 from ..normalize import DEFAULT_OPTIONS
 from ..options import NormalizeOptions
 from ..segment import paragraphs as segment
 
-__all__ = ["ClusterView", "cluster_page", "cluster_summary", "index_page"]
+__all__ = ["ClusterView", "cluster_page", "cluster_summary", "diff_page", "index_page"]
 
 log = logging.getLogger(__name__)
 
@@ -408,3 +408,21 @@ def index_page(summary: Mapping[str, Any], clusters: Sequence[Mapping[str, Any]]
     :func:`cluster_summary`.
     """
     return _ENV.get_template("index.html").render(summary=summary, clusters=clusters)
+
+
+def diff_page(
+    a: Document, b: Document, alignment: Alignment, options: NormalizeOptions = DEFAULT_OPTIONS
+) -> str:
+    """The cluster page for two documents (``dedupe diff --format html``): A on the left.
+
+    ``alignment`` is ``align(a, b)``. Two documents with the same id (one file name in two
+    folders) are told apart as ``A: id`` and ``B: id``.
+    """
+    if a.id == b.id:
+        a = Document(f"A: {a.id}", a.text, a.meta, a.source)
+        b = Document(f"B: {b.id}", b.text, b.meta, b.source)
+        alignment = replace(alignment, a_id=a.id, b_id=b.id)
+    paras = {a.id: segment(a.text, options), b.id: segment(b.text, options)}
+    merged = merge_collation(collate([a, b], a.id, [alignment], options, paragraphs=paras))
+    view = ClusterView(f"{a.id} vs {b.id}", [a, b], a.id, [alignment], merged, options=options)
+    return cluster_page(view, index_href=None, title=f"{a.id} ↔ {b.id}", paragraphs=paras)
