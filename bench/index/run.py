@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -39,15 +40,44 @@ from dedup.index import Index
 from dedup.sketch import sketch
 
 
-def percentiles(seconds: list[float]) -> dict[str, float]:
-    ms = np.array(seconds) * 1000
+def percentiles(seconds: list[float], cpu: list[float]) -> dict[str, float]:
+    """Wall-clock latency percentiles, and this process's CPU time per call (which waiting
+    for a core on a busy machine does not inflate)."""
+    ms, cpu_ms = np.array(seconds) * 1000, np.array(cpu) * 1000
     return {
         "n": len(seconds),
         "p50_ms": round(float(np.percentile(ms, 50)), 3),
         "p90_ms": round(float(np.percentile(ms, 90)), 3),
         "p99_ms": round(float(np.percentile(ms, 99)), 3),
         "max_ms": round(float(ms.max()), 3),
+        "cpu_p50_ms": round(float(np.percentile(cpu_ms, 50)), 3),
+        "cpu_p99_ms": round(float(np.percentile(cpu_ms, 99)), 3),
     }
+
+
+class Timer:
+    """Wall and CPU time of a block of calls, appended to two lists."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __enter__(self) -> Timer:
+        self._t, self._c = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall.append(time.perf_counter() - self._t)
+        self.cpu.append(time.process_time() - self._c)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the add_many workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def start_redis() -> tuple[str, Any]:
@@ -120,6 +150,7 @@ def main() -> None:
         if stop is not None:
             stop()
     summary["generation_s"] = round(generated, 1)
+    summary["load_average"] = [round(x, 1) for x in os.getloadavg()]
     out = args.out / f"summary-{args.backend}-{args.docs}.json"
     out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -132,7 +163,7 @@ def measure(
     marks: list[tuple[int, float]] = []
     with Index.open(target) as index:
         options = index.options
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         index.add_many(
             ((d.id, d.text) for d in docs),
             batch_size=args.batch_size,
@@ -140,6 +171,7 @@ def measure(
             progress=lambda done, _: marks.append((done, time.perf_counter())),
         )
         add_s = time.perf_counter() - t0
+        add_cpu = cpu_seconds() - c0
         tail = [(n, t) for n, t in marks if n >= 0.9 * len(docs)]
         before = [(n, t) for n, t in marks if n < 0.9 * len(docs)] or [(0, t0)]
         tail_rate = (tail[-1][0] - before[-1][0]) / (tail[-1][1] - before[-1][1])
@@ -148,29 +180,26 @@ def measure(
         rng = random.Random(args.seed)
         sample = sorted(rng.sample(duplicates, min(args.dup_queries, len(duplicates))),
                         key=lambda d: d.index)  # fmt: skip
-        hit_latency, found, similarities = [], [], []
+        hits_timer, found, similarities = Timer(), [], []
         for d in sample:
-            t = time.perf_counter()
-            matches = index.query(d.text)
-            hit_latency.append(time.perf_counter() - t)
+            with hits_timer:
+                matches = index.query(d.text)
             found.append(f"d{d.source:07d}" in {m.id for m in matches})
             a = sketch(d.text, options).shingles
             b = sketch(corpus.base_text(d.source), options).shingles
             similarities.append(overlap(a, b)[0])
 
-        miss_latency = []
+        misses_timer = Timer()
         fresh = [corpus.base_text(len(docs) + q) for q in range(args.fresh_queries)]
         for text in fresh:
-            t = time.perf_counter()
-            index.query(text)
-            miss_latency.append(time.perf_counter() - t)
+            with misses_timer:
+                index.query(text)
 
-        check_latency, new = [], 0
+        checks_timer, new = Timer(), 0
         for q in range(args.checks):
             text = corpus.base_text(len(docs) + args.fresh_queries + q)
-            t = time.perf_counter()
-            new += index.check_and_add(f"c{q:07d}", text).new
-            check_latency.append(time.perf_counter() - t)
+            with checks_timer:
+                new += index.check_and_add(f"c{q:07d}", text).new
         stats = index.stats()
 
     threshold = options.threshold
@@ -194,10 +223,12 @@ def measure(
             "seconds": round(add_s, 1),
             "documents_per_s": round(len(docs) / add_s),
             "last_10pct_documents_per_s": round(tail_rate),
+            "cpu_seconds": round(add_cpu, 1),
+            "cpu_ms_per_document": round(add_cpu / len(docs) * 1000, 3),
         },
-        "query_near_duplicate": percentiles(hit_latency),
-        "query_not_indexed": percentiles(miss_latency),
-        "check_and_add_new": {**percentiles(check_latency), "new": new},
+        "query_near_duplicate": percentiles(hits_timer.wall, hits_timer.cpu),
+        "query_not_indexed": percentiles(misses_timer.wall, misses_timer.cpu),
+        "check_and_add_new": {**percentiles(checks_timer.wall, checks_timer.cpu), "new": new},
         "recall": {
             "injected": len(duplicates),
             "queried": len(sample),
