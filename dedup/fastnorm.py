@@ -44,9 +44,7 @@ I64 = npt.NDArray[np.int64]
 _SEP = "\uffff"  # between documents: a noncharacter no step changes or looks across
 _SEP_CODE = 0xFFFF
 _SPACE = 32
-_NEWLINES = np.array(
-    [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029], dtype=np.uint32
-)
+_NEWLINES = [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029]
 _WORD = 2  # fastsketch token class of letters and digits
 
 
@@ -74,6 +72,13 @@ def _expansions() -> _Expansions:
         flat.extend(ord(ch) for ch in out)
     mapped = tables.map[np.array(flat, dtype=np.uint32)] if flat else np.zeros(0, np.uint32)
     return _Expansions(length, offset, mapped.astype(np.uint32))
+
+
+@functools.cache
+def _is_newline() -> npt.NDArray[np.bool_]:
+    table = np.zeros(len(_normalize._tables().map), dtype=np.bool_)
+    table[_NEWLINES] = True
+    return table
 
 
 def reference_codes(text: str, options: NormalizeOptions = DEFAULT_OPTIONS) -> U32:
@@ -113,7 +118,7 @@ def matching_codes(
     def docs_at(positions: npt.NDArray[np.int64]) -> set[int]:
         return set(np.unique(np.searchsorted(doc_end, positions)).tolist())
 
-    newline = np.isin(codes, _NEWLINES)
+    newline = _is_newline()[codes]
     special = np.flatnonzero(tables.special[codes])
     if special.size:
         marked = special[tables.mark[codes[special]]]

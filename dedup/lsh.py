@@ -1,21 +1,40 @@
-"""Candidate pairs from signatures: datasketch ``MinHashLSH`` for Jaccard, ``MinHashLSHEnsemble``
-for containment.
+"""Candidate pairs from signatures: LSH banding for Jaccard, ``MinHashLSHEnsemble`` for
+containment.
 
-Candidates are only candidates: :mod:`dedup.cluster` verifies each one on the exact shingle sets.
+:func:`band_candidates` bands a whole signature matrix with array operations and gives exactly
+the pairs datasketch's ``MinHashLSH`` (same bands and rows) would: documents that agree on every
+row of at least one band (a test checks both). :func:`candidate_pairs` does it through
+``MinHashLSH`` itself. Candidates are only candidates: :mod:`dedup.cluster` verifies each one on
+the exact shingle sets.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from datasketch import MinHashLSH, MinHashLSHEnsemble
+from numba import njit
 
 from .signature import lean_minhash
 
-__all__ = ["candidate_pairs", "containment_candidate_pairs", "lsh_parameters"]
+__all__ = [
+    "band_candidates",
+    "candidate_pairs",
+    "containment_candidate_pairs",
+    "lsh_parameters",
+]
+
+log = logging.getLogger(__name__)
+
+LARGE_BUCKET = 10_000
+"""A band bucket this large is logged: its pairs grow with the square of its size."""
 
 
+@functools.lru_cache(maxsize=64)
 def lsh_parameters(threshold: float, num_perm: int) -> tuple[int, int]:
     """The ``(bands, rows)`` datasketch picks for ``threshold`` and ``num_perm``."""
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
@@ -67,3 +86,76 @@ def containment_candidate_pairs(
             if j != i:
                 pairs.add((i, j))
     return pairs
+
+
+def _band_keys(block: npt.NDArray[np.uint32], band: int) -> npt.NDArray[np.uint64]:
+    """A 64-bit key per row of ``block`` (one band of every signature)."""
+    seed = (0x9E3779B97F4A7C15 * (band + 1)) & 0xFFFFFFFFFFFFFFFF
+    key = np.full(block.shape[0], seed, dtype=np.uint64)
+    for c in range(block.shape[1]):
+        key ^= block[:, c].astype(np.uint64)
+        key *= np.uint64(0xFF51AFD7ED558CCD)
+        key ^= key >> np.uint64(29)
+    return key
+
+
+@njit(cache=True)
+def _bucket_pairs(
+    order: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.uint64],
+    block: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.int64], int]:
+    """Pairs ``a * n + b`` (``a < b``) of rows with equal band values, and the largest bucket."""
+    n = len(order)
+    total = 0
+    largest = 0
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or keys[order[i]] != keys[order[start]]:
+            size = i - start
+            total += size * (size - 1) // 2
+            largest = max(largest, size)
+            start = i
+    out = np.empty(total, dtype=np.int64)
+    used = 0
+    start = 0
+    rows = block.shape[1]
+    for i in range(1, n + 1):
+        if i == n or keys[order[i]] != keys[order[start]]:
+            for x in range(start, i):
+                for y in range(x + 1, i):
+                    p, q = order[x], order[y]
+                    same = True
+                    for c in range(rows):  # equal keys of unequal bands: never a candidate
+                        if block[p, c] != block[q, c]:
+                            same = False
+                            break
+                    if same:
+                        out[used] = min(p, q) * n + max(p, q)
+                        used += 1
+            start = i
+    return out[:used], largest
+
+
+def band_candidates(
+    signatures: npt.NDArray[np.uint32], bands: int, rows: int
+) -> npt.NDArray[np.int64]:
+    """Pairs ``(i, j)``, ``i < j``, of signature rows equal on all ``rows`` values of at least
+    one of the first ``bands`` bands; sorted, as an ``(m, 2)`` array.
+
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 6, 3, 4]], dtype=np.uint32)
+    >>> band_candidates(sigs, 2, 2).tolist()
+    [[0, 1], [0, 2]]
+    """
+    n = signatures.shape[0]
+    found = []
+    for band in range(bands):
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        keys = _band_keys(block, band)
+        order = np.argsort(keys, kind="stable").astype(np.int64)
+        pairs, largest = _bucket_pairs(order, keys, block)
+        if largest >= LARGE_BUCKET:
+            log.warning("band %d has a bucket of %d documents", band, largest)
+        found.append(pairs)
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)

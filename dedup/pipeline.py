@@ -1,5 +1,11 @@
 """The whole job: documents in, clusters of near-duplicates out. Used by the CLI and the library.
 
+Streaming and memory-bounded: documents are read once, signed in batches on every core, and
+written to a work folder; memory keeps only each document's id, signature and a few offsets
+(about 700 bytes a document with 128 permutations, whatever the length of the texts). Candidate
+pairs are verified on exact shingle sets read back from the work folder, and reports read the
+documents they need back by number (:attr:`Result.documents`).
+
 >>> result = run([("a", "the cat sat on the mat today"), ("b", "the cat sat on the mat today!")])
 >>> [c.members for c in result.clusters]
 [['a', 'b']]
@@ -8,26 +14,39 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import cluster as clustering
 from .document import Document, Paragraph, Skipped
-from .lsh import candidate_pairs, containment_candidate_pairs, lsh_parameters
+from .lsh import band_candidates, containment_candidate_pairs, lsh_parameters
 from .options import Options
+from .overlaps import exact_overlaps
+from .parallel import default_workers, sign_batches
 from .segment import paragraphs
-from .signature import SCHEME
-from .sketch import sketch
+from .signature import SCHEME, estimate_jaccard
+from .spill import DocumentStore, HashStore
 
-__all__ = ["Cluster", "Result", "run"]
+__all__ = ["Cluster", "Documents", "Result", "run"]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None], None]
 DocumentLike = Document | Skipped | tuple[str, str]
+
+BATCH_DOCS = 512
+"""Documents signed together (fewer when they are long: see :data:`BATCH_CHARS`)."""
+BATCH_CHARS = 1 << 20
+"""Characters signed together at most (about 3 MB of Chinese UTF-8)."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +60,54 @@ class Cluster:
     """The accepted pairs inside the cluster (document indices into ``Result.documents``)."""
 
 
+class Documents(Sequence[Document]):
+    """The documents of a run, in input order, read back from the work folder on demand.
+
+    ``ids`` is in memory; ``documents[i]`` reads one document, iterating reads them all in
+    order, one at a time. The work folder is removed when this object is garbage collected.
+    """
+
+    def __init__(self, store: DocumentStore, ids: list[str], folder: Path | None) -> None:
+        self._store = store
+        self.ids = ids
+        self._finalizer = weakref.finalize(self, _cleanup, store, folder)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Document]: ...
+    def __getitem__(self, index: int | slice) -> Document | list[Document]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._store.read(index, self.ids[index])
+
+    def __iter__(self) -> Iterator[Document]:
+        return self._store.iterate(self.ids)
+
+    def close(self) -> None:
+        """Remove the work folder now (the documents cannot be read afterwards)."""
+        self._finalizer()
+
+
+def _cleanup(store: DocumentStore, folder: Path | None) -> None:
+    store.close()
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class Result:
     """What a run found. Every input is in ``documents`` (kept or removed) or in ``skipped``."""
 
     options: Options
-    documents: list[Document]
+    documents: Sequence[Document]
     skipped: list[Skipped]
     clusters: list[Cluster]
     pairs: list[clustering.Pair]
@@ -54,23 +115,57 @@ class Result:
     duplicate_of: dict[str, str]
     """Removed document id -> id of the representative it duplicates."""
     similarity_to_representative: dict[str, float]
-    normalized_lengths: list[int]
+    normalized_lengths: Sequence[int]
+    """Token length of each document (see :class:`dedup.sketch.Sketch`)."""
     lsh_bands: int
     lsh_rows: int
     scheme: str = SCHEME
     timings: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def ids(self) -> list[str]:
+        """Document ids by document index (no text is read)."""
+        docs = self.documents
+        return docs.ids if isinstance(docs, Documents) else [d.id for d in docs]
+
     def cluster_of(self) -> dict[str, str]:
         """Document id -> cluster id, for clustered documents."""
         return {m: c.id for c in self.clusters for m in c.members}
 
-    def kept(self) -> list[Document]:
-        """The deduplicated corpus: singletons and representatives, in input order."""
-        return [d for d in self.documents if d.id not in self.duplicate_of]
+    def iter_documents(self) -> Iterator[Document]:
+        """Every document, in input order, read back one at a time."""
+        return iter(self.documents)
 
-    def removed(self) -> list[Document]:
+    def kept(self) -> Iterator[Document]:
+        """The deduplicated corpus: singletons and representatives, in input order."""
+        return (d for d in self.documents if d.id not in self.duplicate_of)
+
+    def removed(self) -> Iterator[Document]:
         """Documents dropped as duplicates, in input order."""
-        return [d for d in self.documents if d.id in self.duplicate_of]
+        return (d for d in self.documents if d.id in self.duplicate_of)
+
+    def cluster_documents(self) -> Mapping[str, Document]:
+        """The members of every cluster by id, each read back when looked up (for alignment)."""
+        members = {m for c in self.clusters for m in c.members}
+        number = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id in members}
+        return _ReadBack(self.documents, number)
+
+
+class _ReadBack(Mapping[str, Document]):
+    """Documents by id, read from their sequence on each lookup (nothing kept in memory)."""
+
+    def __init__(self, documents: Sequence[Document], number: dict[str, int]) -> None:
+        self._documents = documents
+        self._number = number
+
+    def __getitem__(self, doc_id: str) -> Document:
+        return self._documents[self._number[doc_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._number)
+
+    def __len__(self) -> int:
+        return len(self._number)
 
 
 def _as_item(item: DocumentLike) -> Document | Skipped:
@@ -90,110 +185,216 @@ def run(
     options: Options | None = None,
     *,
     progress: Progress | None = None,
+    workers: int | None = None,
+    workdir: Path | str | None = None,
 ) -> Result:
     """Find the near-duplicate clusters of ``documents``.
 
     ``documents`` may hold :class:`Document` objects, ``(id, text)`` pairs, or :class:`Skipped`
-    records from a reader (they are carried into the result). A document whose id was already
-    seen is skipped with the reason, never silently dropped.
+    records from a reader (they are carried into the result); it is read once, as a stream. A
+    document whose id was already seen is skipped with the reason, never silently dropped.
+    ``workers`` processes sign documents (default: every core); the work folder is made in
+    ``workdir`` (default: the system's temporary folder) and removed with the result.
     """
     options = options or Options()
+    workers = workers or default_workers()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-
-    docs: list[Document] = []
-    skipped: list[Skipped] = []
-    seen: dict[str, str] = {}
-    for item in documents:
-        entry = _as_item(item)
-        if isinstance(entry, Skipped):
-            skipped.append(entry)
-            continue
-        if entry.id in seen:
-            first = seen[entry.id] or "an earlier input"
-            skipped.append(
-                Skipped(
-                    source=entry.source or entry.id,
-                    reason=f"duplicate id {entry.id!r} (first seen in {first})",
-                    id=entry.id,
-                )
-            )
-            continue
-        seen[entry.id] = entry.source
-        docs.append(entry)
-    timings["read"] = time.perf_counter() - started
-
-    t0 = time.perf_counter()
-    sets: list[np.ndarray] = []
-    sigs: list[np.ndarray] = []
-    lengths: list[int] = []
-    total = len(docs)
-    for n, doc in enumerate(docs, 1):
-        sk = sketch(doc.text, options)
-        sets.append(sk.shingles)
-        sigs.append(sk.signature)
-        lengths.append(sk.length)
-        if progress is not None and (n % 256 == 0 or n == total):
-            progress(n, total)
-    timings["signatures"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    candidates = candidate_pairs(sigs, options.threshold, options.seed)
-    if options.containment is not None:
-        for i, j in containment_candidate_pairs(
-            sigs, [s.size for s in sets], options.containment, options.seed
-        ):
-            candidates.add((min(i, j), max(i, j)))
-    timings["candidates"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    pairs = [
-        clustering.verify_pair(a, b, sets, sigs, options.threshold, options.containment)
-        for a, b in sorted(candidates)
-    ]
-    groups = clustering.connected_components(len(docs), ((p.a, p.b) for p in pairs if p.accepted))
-    ids = [d.id for d in docs]
-    width = max(4, len(str(len(groups))))
-    clusters: list[Cluster] = []
-    duplicate_of: dict[str, str] = {}
-    similarity: dict[str, float] = {}
-    for number, members in enumerate(groups, 1):
-        rep = clustering.choose_representative(members, lengths, ids)
-        member_set = set(members)
-        inside = tuple(p for p in pairs if p.accepted and p.a in member_set)
-        clusters.append(
-            Cluster(
-                id=f"c{number:0{width}d}",
-                members=tuple(ids[m] for m in members),
-                representative=ids[rep],
-                pairs=inside,
-            )
+    folder = Path(tempfile.mkdtemp(prefix="dedup-run-", dir=workdir))
+    store = DocumentStore(folder / "documents.bin")
+    table = Documents(store, [], folder)
+    ids = table.ids
+    hashes = HashStore(folder)
+    try:
+        skipped, signatures, lengths = _sign_all(
+            documents, options, workers, folder, store, ids, hashes, progress
         )
-        for m in members:
-            if m != rep:
-                duplicate_of[ids[m]] = ids[rep]
-                similarity[ids[m]] = clustering.overlap(sets[m], sets[rep])[0]
-    timings["verify_and_cluster"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - started
+        store.flush()
+        timings["read_and_sign"] = time.perf_counter() - started
 
-    bands, rows = lsh_parameters(options.threshold, options.num_perm)
+        t0 = time.perf_counter()
+        bands, rows = lsh_parameters(options.threshold, options.num_perm)
+        candidates = band_candidates(signatures, bands, rows)
+        if options.containment is not None:
+            candidates = _with_containment(candidates, signatures, hashes, options)
+        timings["candidates"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        pairs = _verify(candidates, signatures, hashes, options)
+        clusters, duplicate_of, similarity = _cluster(pairs, ids, lengths, hashes)
+        timings["verify_and_cluster"] = time.perf_counter() - t0
+    finally:
+        hashes.close()
+    timings["total"] = time.perf_counter() - started
     log.info(
         "%d documents, %d skipped, %d candidate pairs, %d clusters",
-        len(docs),
+        len(ids),
         len(skipped),
         len(pairs),
         len(clusters),
     )
     return Result(
         options=options,
-        documents=docs,
+        documents=table,
         skipped=skipped,
         clusters=clusters,
         pairs=pairs,
         duplicate_of=duplicate_of,
         similarity_to_representative=similarity,
-        normalized_lengths=lengths,
+        normalized_lengths=lengths.tolist(),
         lsh_bands=bands,
         lsh_rows=rows,
         timings=timings,
     )
+
+
+def _sign_all(
+    documents: Iterable[DocumentLike],
+    options: Options,
+    workers: int,
+    folder: Path,
+    store: DocumentStore,
+    ids: list[str],
+    hashes: HashStore,
+    progress: Progress | None,
+) -> tuple[list[Skipped], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Read, store and sign every document; return the skipped, signatures and lengths."""
+    skipped: list[Skipped] = []
+    number: dict[str, int] = {}
+
+    def batches() -> Iterator[list[str]]:
+        batch: list[str] = []
+        chars = 0
+        for item in documents:
+            entry = _as_item(item)
+            if isinstance(entry, Skipped):
+                skipped.append(entry)
+                continue
+            first = number.get(entry.id)
+            if first is not None:
+                where = store.read(first, entry.id).source or "an earlier input"
+                skipped.append(
+                    Skipped(
+                        source=entry.source or entry.id,
+                        reason=f"duplicate id {entry.id!r} (first seen in {where})",
+                        id=entry.id,
+                    )
+                )
+                continue
+            number[entry.id] = store.append(entry)
+            ids.append(entry.id)
+            batch.append(entry.text)
+            chars += len(entry.text)
+            if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
+                yield batch
+                batch, chars = [], 0
+        if batch:
+            yield batch
+
+    sig_parts: list[npt.NDArray[np.uint32]] = []
+    length_parts: list[npt.NDArray[np.int64]] = []
+    done = 0
+    for signed in sign_batches(batches(), options, workers, folder):
+        sig_parts.append(signed.signatures)
+        length_parts.append(signed.lengths)
+        hashes.add(signed.path, signed.offset, signed.counts)
+        done += len(signed.lengths)
+        if progress is not None:
+            progress(done, None)
+    number.clear()
+    if not sig_parts:
+        return skipped, np.zeros((0, options.num_perm), np.uint32), np.zeros(0, np.int64)
+    signatures = np.concatenate(sig_parts)
+    sig_parts.clear()
+    return skipped, signatures, np.concatenate(length_parts)
+
+
+def _with_containment(
+    candidates: npt.NDArray[np.int64],
+    signatures: npt.NDArray[np.uint32],
+    hashes: HashStore,
+    options: Options,
+) -> npt.NDArray[np.int64]:
+    assert options.containment is not None
+    sizes = [len(hashes.hashes(i)) for i in range(len(signatures))]
+    extra = containment_candidate_pairs(list(signatures), sizes, options.containment, options.seed)
+    if not extra:
+        return candidates
+    more = np.array(sorted((min(i, j), max(i, j)) for i, j in extra), dtype=np.int64)
+    both = np.concatenate([candidates.reshape(-1, 2), more])
+    return np.unique(both, axis=0)
+
+
+def _verify(
+    candidates: npt.NDArray[np.int64],
+    signatures: npt.NDArray[np.uint32],
+    hashes: HashStore,
+    options: Options,
+) -> list[clustering.Pair]:
+    """Measure every candidate pair exactly and give the verdict (see ``verify_pair``)."""
+    measured = exact_overlaps(candidates, hashes.hashes)
+    pairs = []
+    for (a, b), (jaccard, c_ab, c_ba) in zip(candidates.tolist(), measured.tolist(), strict=True):
+        if jaccard >= options.threshold:
+            verdict = clustering.DUPLICATE
+        elif options.containment is not None and max(c_ab, c_ba) >= options.containment:
+            verdict = clustering.CONTAINED
+        else:
+            verdict = clustering.REJECTED
+        pairs.append(
+            clustering.Pair(
+                a=a,
+                b=b,
+                estimated_jaccard=estimate_jaccard(signatures[a], signatures[b]),
+                jaccard=jaccard,
+                containment_a_in_b=c_ab,
+                containment_b_in_a=c_ba,
+                verdict=verdict,
+            )
+        )
+    return pairs
+
+
+def _cluster(
+    pairs: list[clustering.Pair],
+    ids: list[str],
+    lengths: npt.NDArray[np.int64],
+    hashes: HashStore,
+) -> tuple[list[Cluster], dict[str, str], dict[str, float]]:
+    """Connected components of the accepted pairs, each with its representative."""
+    accepted = [p for p in pairs if p.accepted]
+    nodes = sorted({x for p in accepted for x in (p.a, p.b)})
+    local = {node: k for k, node in enumerate(nodes)}
+    groups = [
+        [nodes[k] for k in group]
+        for group in clustering.connected_components(
+            len(nodes), ((local[p.a], local[p.b]) for p in accepted)
+        )
+    ]
+    by_member: dict[int, list[clustering.Pair]] = {}
+    for p in accepted:
+        by_member.setdefault(p.a, []).append(p)
+    width = max(4, len(str(len(groups))))
+    clusters: list[Cluster] = []
+    duplicate_of: dict[str, str] = {}
+    to_measure: list[tuple[int, int]] = []
+    for count, members in enumerate(groups, 1):
+        rep = clustering.choose_representative(members, lengths, ids)
+        clusters.append(
+            Cluster(
+                id=f"c{count:0{width}d}",
+                members=tuple(ids[m] for m in members),
+                representative=ids[rep],
+                pairs=tuple(p for m in members for p in by_member.get(m, ())),
+            )
+        )
+        for m in members:
+            if m != rep:
+                duplicate_of[ids[m]] = ids[rep]
+                to_measure.append((m, rep))
+    similarity: dict[str, float] = {}
+    if to_measure:
+        measured = exact_overlaps(np.array(to_measure, dtype=np.int64), hashes.hashes)
+        for (m, _), row in zip(to_measure, measured.tolist(), strict=True):
+            similarity[ids[m]] = row[0]
+    return clusters, duplicate_of, similarity

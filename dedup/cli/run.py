@@ -43,6 +43,12 @@ from .common import (
 @click.option(
     "--no-html", is_flag=True, help="Do not write index.html and the clusters/*.html pages."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that sign documents  [default: every core]",
+)
 @click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
 @dedup_errors()
@@ -51,6 +57,7 @@ def run(
     out: Path,
     as_json: bool,
     no_html: bool,
+    workers: int | None,
     timings: bool,
     quiet: bool,
     **flags: Any,
@@ -63,9 +70,9 @@ def run(
     """
     options = build_options(**flags)
     read_opts = build_read_options(**flags)
-    documents = list(read_documents(inputs, read_opts))
+    documents = read_documents(inputs, read_opts)
     with progress_bar("signatures", quiet) as progress:
-        result = run_pipeline(documents, options, progress=progress)
+        result = run_pipeline(documents, options, progress=progress, workers=workers)
     write_reports(result, out, timings=timings, html=not no_html)
     for skipped in result.skipped:
         if not quiet:

@@ -71,7 +71,7 @@ def write_reports(
     write_jsonl(record(out / "removed.jsonl"), jsonl.removed_records(result))
     write_json(record(out / "summary.json"), jsonl.summary(result, timings=timings))
 
-    documents = {d.id: d for d in result.documents}
+    documents = result.cluster_documents()
     summaries: list[dict[str, Any]] = []
     for cluster in result.clusters:
         alignments = cluster_alignments(cluster, documents, result)
