@@ -318,7 +318,7 @@ class SQLiteStore(Store):
         )
         conn.executemany(
             "INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)",
-            [(key, n) for n, r in numbered for key in r.keys],
+            sorted((key, n) for n, r in numbered for key in r.keys),  # in B-tree order: cheaper
         )
         conn.execute(
             "UPDATE config SET value = value + ? WHERE key = 'documents'", (len(numbered),)
