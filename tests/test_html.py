@@ -192,9 +192,13 @@ def _sentences() -> list[str]:
 
 
 def big_cluster(members: int = 50, paragraphs: int = 300, seed: int = 7) -> list[Document]:
-    """A cluster of ``members`` versions of one ``paragraphs``-paragraph article: each with a
-    quarter of its paragraphs in half-width punctuation, four edits, one paragraph dropped
-    and one added, some in traditional characters or re-spaced."""
+    """A cluster of ``members`` versions of one ``paragraphs``-paragraph article.
+
+    Each version has a quarter of its paragraphs in half-width punctuation, four edits, two
+    paragraphs in traditional characters with odd spacing, one paragraph dropped and one of
+    its own added; every third splits a paragraph in two, every fourth joins two, every
+    fifth moves one far away.
+    """
     rng = random.Random(seed)
     sentences = _sentences()
     base = ["".join(rng.sample(sentences, 2)) for _ in range(paragraphs)]
@@ -212,6 +216,17 @@ def big_cluster(members: int = 50, paragraphs: int = 300, seed: int = 7) -> list
         paras.insert(
             rng.randrange(paragraphs), f"第{m}号版本独有的编者按：本文有删节，转载请注明出处。"
         )
+        if m % 3 == 0:
+            i = rng.randrange(len(paras))
+            cut = paras[i].find("。") + 1
+            if 0 < cut < len(paras[i]):
+                paras[i : i + 1] = [paras[i][:cut], paras[i][cut:]]
+        if m % 4 == 0:
+            i = rng.randrange(len(paras) - 1)
+            paras[i : i + 2] = [paras[i] + paras[i + 1]]
+        if m % 5 == 0:
+            moved = paras.pop(rng.randrange(len(paras) // 4))
+            paras.insert(len(paras) - rng.randrange(1, len(paras) // 4), moved)
         docs.append(Document(f"m{m:02d}", "\n".join(paras)))
     return docs
 

@@ -43,8 +43,8 @@ SYMBOLS = {
     "edit": "±",
     "insert": "+",
     "delete": "−",
-    "split": "⑂",
-    "merge": "⑃",
+    "split": "⋔",
+    "merge": "⅄",
     "move": "⇅",
 }
 """The sign in the middle column of a side-by-side row, one per operation kind."""
