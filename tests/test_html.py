@@ -281,3 +281,19 @@ def test_diff_page_tells_two_documents_with_one_id_apart() -> None:
     data = _page_data(page)
     assert (data["rep"]["id"], data["members"][0]["id"]) == ("A: x.txt", "B: x.txt")
     assert [op["k"] for op in data["members"][0]["ops"]] == ["equal", "equal", "edit"]
+
+
+def test_index_lists_skipped_inputs_with_their_reasons(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in SEEDS.glob("00[01]_*.txt"):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    (corpus / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", str(corpus), "--out", str(out), "-q"]).exit_code == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (skipped,) = summary["skipped"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('<table class="list" id="skipped">') :]
+    section = section[: section.index("</table>")]
+    assert "empty.txt" in section and skipped["reason"] in section
