@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
 
 from ..errors import ConfigError, DedupError
 from ..options import NormalizeOptions, Options, ReadOptions
+from ..report.files import journal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,8 +45,93 @@ def dedup_errors(exit_code: int = 1) -> Callable[[F], F]:
     return decorate
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` and atomic writer cleans up."""
+
+
+_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + signal number, as shells report them
+_LISTED = 12  # written files named one by one in the message; the rest are counted
+
+
+class _RaiseTerminated:
+    """SIGTERM handler raising :class:`Terminated` in the process that installed it only.
+
+    Worker processes forked while it is installed inherit it; a pool stops its workers with
+    SIGTERM, and they must die of it as usual, not unwind the parent's copied stack.
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != self.pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated()
+
+
+def interruptible(
+    expected: Callable[[dict[str, Any]], Sequence[Path]] | None = None,
+) -> Callable[[F], F]:
+    """On Ctrl-C (SIGINT) or SIGTERM: say what was written and what not, exit 130 or 143.
+
+    Every report file is written to a temporary name and renamed (``report.files``), so an
+    interrupted command leaves whole files or none; the message lists the files completed
+    (collected by :func:`dedup.report.files.journal`) and, from ``expected(kwargs)``, the
+    main files that were not written.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGTERM, _RaiseTerminated()) if main else None
+            written: list[Path] = []
+            try:
+                with journal() as written:
+                    return func(*args, **kwargs)
+            except KeyboardInterrupt as exc:
+                name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
+                missing = [p for p in (expected(kwargs) if expected else []) if p not in written]
+                click.echo(_interrupted_message(name, written, missing), err=True)
+                sys.exit(_EXIT_CODES[name])
+            finally:
+                if main:
+                    signal.signal(signal.SIGTERM, previous)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _interrupted_message(name: str, written: Sequence[Path], missing: Sequence[Path]) -> str:
+    lines = [f"Interrupted ({name})."]
+    if not written:
+        lines.append("Nothing was written.")
+    else:
+        lines.append(f"Written completely ({len(written)} files):")
+        lines.extend(f"  {path}" for path in written[:_LISTED])
+        if len(written) > _LISTED:
+            lines.append(f"  ... and {len(written) - _LISTED} more")
+    if missing:
+        lines.append("Not written:")
+        lines.extend(f"  {path}" for path in missing)
+    lines.append(
+        "No file was left half-written; files not listed as written are from an earlier run "
+        "or absent. Run the command again to write everything."
+    )
+    return "\n".join(lines)
+
+
 def read_options(func: F) -> F:
     """The reader flags shared by every command that reads documents."""
+    func = click.option(
+        "--max-chars",
+        type=click.IntRange(1),
+        default=None,
+        help="Cut longer documents to this many characters (each cut is reported).",
+    )(func)
     func = click.option(
         "--id-field", default="id", show_default=True, help="JSONL/CSV/Parquet field with the id."
     )(func)
@@ -104,9 +195,11 @@ def match_options(func: F) -> F:
     return func
 
 
-def build_read_options(text_field: str, id_field: str, **_: Any) -> ReadOptions:
+def build_read_options(
+    text_field: str, id_field: str, max_chars: int | None = None, **_: Any
+) -> ReadOptions:
     """ReadOptions from the shared reader flags."""
-    return ReadOptions(text_field=text_field, id_field=id_field)
+    return ReadOptions(text_field=text_field, id_field=id_field, max_chars=max_chars)
 
 
 def build_options(

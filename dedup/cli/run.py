@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +12,29 @@ import click
 
 from ..io import read_documents
 from ..pipeline import run as run_pipeline
+from ..report.files import remove_leftovers
 from ..report.jsonl import summary
 from ..report.writer import write_reports
 from .common import (
     build_options,
     build_read_options,
     dedup_errors,
+    interruptible,
     match_options,
     progress_bar,
     read_options,
 )
+
+log = logging.getLogger(__name__)
+
+_MAIN_REPORTS = ("clusters.jsonl", "pairs.jsonl", "deduplicated.jsonl", "removed.jsonl")
+
+
+def _expected(kwargs: dict[str, Any]) -> list[Path]:
+    """The main reports ``dedupe run`` writes, in the order it writes them."""
+    out: Path = kwargs["out"]
+    names = [*_MAIN_REPORTS, "summary.json"] + ([] if kwargs["no_html"] else ["index.html"])
+    return [out / name for name in names]
 
 
 @click.command()
@@ -52,6 +67,7 @@ from .common import (
 @click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
 @dedup_errors()
+@interruptible(_expected)
 def run(
     inputs: tuple[str, ...],
     out: Path,
@@ -68,15 +84,26 @@ def run(
     into --out. Exit code 0 on success (also when some inputs were skipped: they are listed
     in summary.json), 1 on errors, 2 on bad usage.
     """
+    started = time.time()
     options = build_options(**flags)
     read_opts = build_read_options(**flags)
+    log.info("reading %s", " ".join(inputs))
     documents = read_documents(inputs, read_opts)
     with progress_bar("signatures", quiet) as progress:
         result = run_pipeline(documents, options, progress=progress, workers=workers)
     write_reports(result, out, timings=timings, html=not no_html)
+    for folder in (out, *(out / name for name in ("alignments", "diffs", "merged", "clusters"))):
+        remove_leftovers(folder, older_than=started)  # temporary files of a killed earlier run
     for skipped in result.skipped:
         if not quiet:
             click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+    cut = sum(1 for d in result.documents if "original_chars" in d.meta)
+    if cut and not quiet:
+        click.echo(
+            f"cut {_count(cut, 'document')} to --max-chars {read_opts.max_chars} characters "
+            "(the original length is in meta.original_chars)",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(summary(result, timings=True), ensure_ascii=False, indent=2))
     elif not quiet:

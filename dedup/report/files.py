@@ -9,13 +9,63 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_open", "dumps", "write_json", "write_jsonl", "write_text"]
+__all__ = [
+    "atomic_open",
+    "dumps",
+    "journal",
+    "remove_leftovers",
+    "write_json",
+    "write_jsonl",
+    "write_text",
+]
+
+_journals: list[list[Path]] = []
+_LEFTOVER = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
+
+
+@contextmanager
+def journal() -> Iterator[list[Path]]:
+    """Collect, in order, every path :func:`atomic_open` completes inside the block.
+
+    The CLI uses it to say what an interrupted command did and did not write.
+
+    >>> with journal() as written:
+    ...     pass
+    >>> written
+    []
+    """
+    written: list[Path] = []
+    _journals.append(written)
+    try:
+        yield written
+    finally:
+        _journals.remove(written)
+
+
+def remove_leftovers(folder: Path, *, older_than: float) -> list[Path]:
+    """Delete temporary files a killed writer left in ``folder`` (not its sub-folders).
+
+    Only names :func:`atomic_open` makes (``.NAME.RANDOM.tmp``) last modified before
+    ``older_than`` (a :func:`time.time` value, e.g. when this run started) are removed.
+    Returns the paths removed.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in sorted(folder.iterdir()):
+        if _LEFTOVER.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < older_than:
+                    path.unlink()
+                    removed.append(path)
+    return removed
 
 
 def dumps(obj: Any) -> str:
@@ -28,15 +78,24 @@ def dumps(obj: Any) -> str:
 
 @contextmanager
 def atomic_open(path: Path) -> Iterator[IO[str]]:
-    """Open ``path`` for writing text; it appears under its name only once complete."""
+    """Open ``path`` for writing text; it appears under its name only once complete.
+
+    A lone surrogate (from a broken ``\\u`` escape in an input id or field, or an undecodable
+    byte in a file name) cannot be UTF-8: it is written as its escape ``\\udXXX``, which in a
+    JSON string reads back as the same character, instead of failing the whole run.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(
+            fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        for written in _journals:
+            written.append(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

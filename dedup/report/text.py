@@ -22,6 +22,7 @@ minor hunks in yellow, headers in cyan.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import click
@@ -29,7 +30,40 @@ import click
 from ..align.types import HUNK_KINDS, OP_KINDS, Alignment, Op, alignment_to_dict
 from ..document import Document, Span
 
-__all__ = ["alignment_to_dict", "render_unified"]
+__all__ = ["alignment_to_dict", "render_unified", "visible", "visible_id"]
+
+
+# Characters that would act on a terminal or forge diff lines when printed raw: C0/C1 controls
+# (escape sequences, carriage return, NUL), and bidi overrides and isolates, which reorder
+# what a reader sees. Tab and the newline that ends a diff line stay as they are.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_ID = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print on a terminal: controls and bidi overrides shown as escapes.
+
+    A carriage return before a newline (CRLF files) is dropped; tabs and newlines stay.
+
+    >>> print(visible("a\\x1b[2Jb\\r\\nc"))
+    a\\x1b[2Jb
+    c
+    """
+    return _UNSAFE.sub(_escape, text.replace("\r\n", "\n"))
+
+
+def visible_id(doc_id: str) -> str:
+    """A document id on one line: line breaks, controls and bidi overrides as escapes.
+
+    >>> print(visible_id("new\\nline"))
+    new\\x0aline
+    """
+    return _UNSAFE_ID.sub(_escape, doc_id)
 
 
 def _numbers(side: str, indices: tuple[int, ...]) -> str:
@@ -81,7 +115,7 @@ def _styled(text: str, span: Span, hunks: list[tuple[Span, str]], fg: str) -> st
 
 
 def _lines(prefix: str, body: str) -> list[str]:
-    return [prefix + line for line in body.split("\n")]
+    return [prefix + line for line in visible(body).split("\n")]
 
 
 def _side(
@@ -115,7 +149,7 @@ def render_unified(
     >>> print(render_unified(align(a, b), a, b))
     --- a
     +++ b
-    # similarity 0.909: 1 variant, 1 delete
+    # similarity 0.875: 1 variant, 1 delete
     @@ delete A1 @@
     -标题
     @@ variant A2 = B1 (minor: width 1) @@
@@ -123,7 +157,11 @@ def render_unified(
     ~+第一段,文字。
     <BLANKLINE>
     """
-    lines = [f"--- {alignment.a_id}", f"+++ {alignment.b_id}", _summary(alignment)]
+    lines = [
+        f"--- {visible_id(alignment.a_id)}",
+        f"+++ {visible_id(alignment.b_id)}",
+        _summary(alignment),
+    ]
     if color:
         lines = [click.style(line, bold=True) for line in lines]
     for op in alignment.ops:
