@@ -114,3 +114,17 @@ def test_committed_reports_match_a_fresh_run(
         assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), (
             f"reports/{rel} is out of date: run `make demo` and review the change"
         )
+
+
+def test_reports_are_readable_by_others(seeds_dir: Path, tmp_path: Path) -> None:
+    """Temporary files are private; the renamed report must get the usual umask permissions."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        assert _run(str(seeds_dir), "--out", str(tmp_path), "-q")[0] == 0
+    finally:
+        os.umask(old)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o644, path

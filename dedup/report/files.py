@@ -27,6 +27,15 @@ __all__ = [
 ]
 
 _journals: list[list[Path]] = []
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 _LEFTOVER = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
 
 
@@ -87,12 +96,16 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); reports are meant to be shared like any file
+        # the user creates, so give it the permissions the umask allows.
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(
             fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
         ) as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        # No fsync: the rename already guarantees that an interrupted or killed run never
+        # leaves a half-written file under a final name, and thousands of per-cluster files
+        # would each pay a disk flush.
         os.replace(tmp, path)
         for written in _journals:
             written.append(path)
