@@ -95,6 +95,15 @@ def test_html_is_the_side_by_side_page(files: dict[str, Path]) -> None:
     assert out.count('<tr class="op ') == 3
 
 
+def test_html_file_beside_the_text_diff(files: dict[str, Path], tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    code, out, _ = run("--html", str(page), files["a.txt"], files["edited.txt"])
+    assert code == 1
+    assert out.startswith("---")  # the text diff still goes to stdout
+    _, html_out, _ = run("--format", "html", files["a.txt"], files["edited.txt"])
+    assert page.read_text(encoding="utf-8") == html_out
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,6 +14,7 @@ from ..document import Document, Skipped
 from ..errors import InputError
 from ..io import read_documents
 from ..options import NormalizeOptions
+from ..report.files import write_text
 from ..report.html import diff_page
 from ..report.text import render_unified
 from .common import build_read_options, dedup_errors, read_options
@@ -45,6 +47,13 @@ def _one_document(path: str, flags: dict[str, Any]) -> Document:
     help="Unified paragraph diff, the alignment as JSON, or an HTML page.",
 )
 @click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the side-by-side HTML page to this file.",
+)
+@click.option(
     "--no-t2s",
     is_flag=True,
     help="Do not convert traditional Chinese to simplified before aligning.",
@@ -56,7 +65,15 @@ def _one_document(path: str, flags: dict[str, Any]) -> Document:
 )
 @read_options
 @dedup_errors(exit_code=2)
-def diff(a: str, b: str, fmt: str, no_t2s: bool, color: bool | None, **flags: Any) -> None:
+def diff(
+    a: str,
+    b: str,
+    fmt: str,
+    html_path: Path | None,
+    no_t2s: bool,
+    color: bool | None,
+    **flags: Any,
+) -> None:
     """Align document A with document B, paragraph by paragraph.
 
     A and B are files (.txt, or JSONL/CSV/Parquet holding one record each). Exit status:
@@ -65,12 +82,15 @@ def diff(a: str, b: str, fmt: str, no_t2s: bool, color: bool | None, **flags: An
     """
     doc_a = _one_document(a, flags)
     doc_b = _one_document(b, flags)
-    result = align(doc_a, doc_b, NormalizeOptions(t2s=not no_t2s))
+    options = NormalizeOptions(t2s=not no_t2s)
+    result = align(doc_a, doc_b, options)
+    if html_path is not None:
+        write_text(html_path, diff_page(doc_a, doc_b, result, options))
     if fmt == "json":
         data = alignment_to_dict(result, doc_a, doc_b)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "html":
-        click.echo(diff_page(doc_a, doc_b, result, NormalizeOptions(t2s=not no_t2s)), nl=False)
+        click.echo(diff_page(doc_a, doc_b, result, options), nl=False)
     else:
         use_color = sys.stdout.isatty() if color is None else color
         click.echo(render_unified(result, doc_a, doc_b, color=use_color), nl=False, color=use_color)
