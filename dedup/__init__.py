@@ -9,18 +9,25 @@
 from __future__ import annotations
 
 from ._version import __version__ as __version__
+from .align import Alignment, align
 from .document import Document, Paragraph, Skipped, Span
 from .errors import ConfigError, DedupError, InputError, MissingDependency, StoreError
+from .index import Index, Match
 from .io import read_documents
+from .merge import Merged, merge_documents
 from .options import NormalizeOptions, Options, ReadOptions
 from .pipeline import Cluster, Result, run
 
 __all__ = [
+    "Alignment",
     "Cluster",
     "ConfigError",
     "DedupError",
     "Document",
+    "Index",
     "InputError",
+    "Match",
+    "Merged",
     "MissingDependency",
     "NormalizeOptions",
     "Options",
@@ -30,6 +37,8 @@ __all__ = [
     "Skipped",
     "Span",
     "StoreError",
+    "align",
+    "merge_documents",
     "read_documents",
     "run",
 ]
