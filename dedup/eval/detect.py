@@ -24,11 +24,11 @@ from typing import Protocol
 import numpy as np
 
 from .. import cluster as clustering
+from .. import sketch as sketching
 from ..cluster import Pair
 from ..document import Document
 from ..lsh import candidate_pairs, containment_candidate_pairs
 from ..options import Options
-from ..sketch import sketch
 
 __all__ = [
     "Measured",
@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None], None]
 
+_BATCH = 2048  # documents sketched together
+
 
 @dataclass(frozen=True)
 class Sketches:
@@ -59,18 +61,21 @@ class Sketches:
 def sketch_documents(
     documents: Sequence[Document], options: Options, progress: Progress | None = None
 ) -> Sketches:
-    """Sketch every document once (the only pass over the texts)."""
+    """Sketch every document once (the only pass over the texts), in batches."""
+    many = getattr(sketching, "sketch_many", None)
     shingles: list[np.ndarray] = []
     signatures: list[np.ndarray] = []
     lengths: list[int] = []
     total = len(documents)
-    for n, doc in enumerate(documents, 1):
-        sk = sketch(doc.text, options)
-        shingles.append(sk.shingles)
-        signatures.append(sk.signature)
-        lengths.append(sk.length)
-        if progress is not None and (n % 256 == 0 or n == total):
-            progress(n, total)
+    for start in range(0, total, _BATCH):
+        texts = [d.text for d in documents[start : start + _BATCH]]
+        batch = many(texts, options) if many else [sketching.sketch(t, options) for t in texts]
+        for sk in batch:
+            shingles.append(sk.shingles)
+            signatures.append(sk.signature)
+            lengths.append(sk.length)
+        if progress is not None:
+            progress(len(shingles), total)
     return Sketches([d.id for d in documents], shingles, signatures, lengths)
 
 

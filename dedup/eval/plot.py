@@ -4,7 +4,7 @@ matplotlib is an optional extra (``dedup[plot]``), imported only here and only w
 drawn. No pyplot: figures are drawn on their own Agg canvas, so nothing global changes.
 Output is deterministic (no dates, fixed SVG ids).
 
->>> panel = Panel("demo", [0.5, 0.7, 0.9], [0.8, 0.95, 1.0], [1.0, 0.9, 0.5], chosen=0.7)
+>>> panel = Panel.scores("demo", [0.5, 0.7, 0.9], [0.8, 0.95, 1.0], [1.0, 0.9, 0.5], chosen=0.7)
 >>> svg([panel]).startswith("<svg")  # doctest: +SKIP
 True
 """
@@ -27,20 +27,29 @@ _RC = {"svg.hashsalt": "dedup", "svg.fonttype": "none", "font.size": 9}
 
 @dataclass(frozen=True)
 class Panel:
-    """One dataset's sweep: thresholds with their scores, and the threshold in use."""
+    """One plot panel: named series of scores over the same thresholds, and the threshold in use.
+
+    :meth:`scores` makes the usual precision, recall and F1 panel.
+    """
 
     title: str
     thresholds: Sequence[float]
-    precision: Sequence[float]
-    recall: Sequence[float]
+    series: Sequence[tuple[str, Sequence[float]]]
     chosen: float | None = None
 
-    @property
-    def f1(self) -> list[float]:
-        return [
-            2 * p * r / (p + r) if p + r else 0.0
-            for p, r in zip(self.precision, self.recall, strict=True)
-        ]
+    @classmethod
+    def scores(
+        cls,
+        title: str,
+        thresholds: Sequence[float],
+        precision: Sequence[float],
+        recall: Sequence[float],
+        chosen: float | None = None,
+    ) -> Panel:
+        """Precision, recall and F1 against the threshold."""
+        f1 = [2 * p * r / (p + r) if p + r else 0.0 for p, r in zip(precision, recall, strict=True)]
+        series = (("precision", precision), ("recall", recall), ("F1", f1))
+        return cls(title, thresholds, series, chosen)
 
 
 def require_matplotlib() -> Any:
@@ -56,19 +65,16 @@ def _figure(panels: Sequence[Panel]) -> Any:
     require_matplotlib()
     from matplotlib.figure import Figure
 
-    cols = min(len(panels), 3)
+    cols = 2 if len(panels) == 4 else min(len(panels), 3)
     rows = -(-len(panels) // cols)
     fig = Figure(figsize=(4.2 * cols, 3.2 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     for ax, panel in zip(axes.flat, panels, strict=False):
-        for name, values in (
-            ("precision", panel.precision),
-            ("recall", panel.recall),
-            ("F1", panel.f1),
-        ):
-            ax.plot(panel.thresholds, values, marker=".", label=name, color=_COLORS[name])
+        for n, (name, values) in enumerate(panel.series):
+            color = _COLORS.get(name, f"C{n}")
+            ax.plot(panel.thresholds, values, marker=".", label=name, color=color)
         if panel.chosen is not None:
             ax.axvline(panel.chosen, color="0.3", linestyle="--", linewidth=1)
             ax.annotate(

@@ -114,12 +114,12 @@ def sweep_csv(ev: Evaluation) -> str:
 
 def panel(title: str, rows: list[ThresholdScores], chosen: float | None) -> Panel:
     """A plot panel of sweep rows."""
-    return Panel(
-        title=title,
-        thresholds=[r.threshold for r in rows],
-        precision=[r.pairwise.precision for r in rows],
-        recall=[r.pairwise.recall for r in rows],
-        chosen=chosen,
+    return Panel.scores(
+        title,
+        [r.threshold for r in rows],
+        [r.pairwise.precision for r in rows],
+        [r.pairwise.recall for r in rows],
+        chosen,
     )
 
 
