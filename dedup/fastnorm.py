@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,26 +157,24 @@ def matching_codes(
 def _expand(
     codes: U32, newline: npt.NDArray[np.bool_], special: I64, table: U32
 ) -> tuple[U32, npt.NDArray[np.bool_]]:
-    """Replace each special character by its normalization (zero or several characters)."""
+    """Replace each special character by its normalization (zero or several characters);
+    every other character goes through ``table``."""
     exp = _expansions()
-    sizes = np.ones(len(codes), dtype=np.int64)
-    sizes[special] = exp.length[codes[special]]
-    at = np.zeros(len(codes), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=at[1:])
-    total = int(sizes.sum())
-    out = np.empty(total, dtype=np.uint32)
-    out_newline = np.zeros(total, dtype=np.bool_)
-    ordinary = sizes == 1
-    ordinary[special] = False
-    out[at[ordinary]] = table[codes[ordinary]]
-    out_newline[at[ordinary]] = newline[ordinary]
-    spec_codes = codes[special]
-    spec_sizes = sizes[special]
-    spec_at = at[special]
-    for j in range(int(spec_sizes.max(initial=0))):
-        has = spec_sizes > j
-        out[spec_at[has] + j] = exp.flat[exp.offset[spec_codes[has]] + j]
-    return out, out_newline
+    mapped = table[codes]
+    pieces: list[U32] = []
+    flags: list[npt.NDArray[np.bool_]] = []
+    last = 0
+    for p in special.tolist():
+        pieces.append(mapped[last:p])
+        flags.append(newline[last:p])
+        size = int(exp.length[codes[p]])
+        at = int(exp.offset[codes[p]])
+        pieces.append(exp.flat[at : at + size])
+        flags.append(np.zeros(size, dtype=np.bool_))
+        last = p + 1
+    pieces.append(mapped[last:])
+    flags.append(newline[last:])
+    return np.concatenate(pieces), np.concatenate(flags)
 
 
 def _mended_breaks(
@@ -218,6 +216,28 @@ def _changes_alone() -> npt.NDArray[np.bool_]:
     return table
 
 
+_HAN_RANGES = (
+    (0x2E80, 0x3000),  # radicals and ideographic description characters
+    (0x3005, 0x3008),  # 々 〆 〇
+    (0x303E, 0x303F),  # ideographic variation indicator
+    (0x3400, 0x4DC0),
+    (0x4E00, 0xA000),
+    (0xE000, 0xF900),  # private use: rare characters in old texts
+    (0xF900, 0xFB00),
+    (0x20000, 0x40000),
+)
+
+
+@functools.cache
+def _in_runs() -> npt.NDArray[np.bool_]:
+    """Characters that may be part of an OpenCC dictionary entry: Han, and any other character
+    OpenCC changes on its own."""
+    table = _changes_alone().copy()
+    for lo, hi in _HAN_RANGES:
+        table[lo:hi] = True
+    return table
+
+
 def _t2s(
     codes: U32,
     doc_end: I64,
@@ -225,33 +245,86 @@ def _t2s(
     options: NormalizeOptions,
     full: dict[int, U32],
 ) -> U32:
-    """OpenCC t2s, to a fixed point as :mod:`dedup.normalize` does, on the documents that hold
-    a character OpenCC changes on its own (no dictionary entry changes text without one)."""
-    alone = _changes_alone()
-    hit = np.flatnonzero(alone[codes])
-    if not hit.size:
+    """OpenCC t2s, to a fixed point as :mod:`dedup.normalize` does.
+
+    Only runs of Han characters are converted (every dictionary entry is one), all together in
+    one call per round, separated by a noncharacter; the next round converts again only the
+    runs that changed.
+    """
+    inside = _in_runs()[codes]
+    if not inside.any():
         return codes
     convert = _normalize._t2s_converter()
-    doc_start = np.concatenate([[0], doc_end[:-1] + 1])
-    docs = np.unique(np.searchsorted(doc_end, hit)).tolist()
     codes = codes.copy()
-    for _ in range(4):
-        if not docs:
-            break
-        parts = [_text(codes[doc_start[d] : doc_end[d]]) for d in docs]
-        converted = convert(_SEP.join(parts)).split(_SEP)
-        if len(converted) != len(parts):
-            converted = [convert(p) for p in parts]
-        again = []
-        for d, old, new in zip(docs, parts, converted, strict=True):
-            if new == old:
-                continue
-            if len(new) != len(old):
-                log.debug("t2s changed the length of document %d; taking the full path", d)
+    # An ideographic description sequence takes the next characters, whatever they are, as
+    # its parts: documents with one are converted whole, on their own.
+    described = np.flatnonzero((codes >= 0x2FF0) & (codes <= 0x2FFF))
+    if described.size:
+        doc_start = np.concatenate([[0], doc_end[:-1] + 1])
+        for d in np.unique(np.searchsorted(doc_end, described)).tolist():
+            lo_d, hi_d = int(doc_start[d]), int(doc_end[d])
+            part = _converged(_text(codes[lo_d:hi_d]), convert)
+            if part is None or len(part) != hi_d - lo_d:
                 full.setdefault(d, reference_codes(texts[d], options))
-                continue
-            codes[doc_start[d] : doc_end[d]] = _codes(new)
-            if alone[codes[doc_start[d] : doc_end[d]]].any():
-                again.append(d)
-        docs = again
+            else:
+                codes[lo_d:hi_d] = _codes(part)
+            inside[lo_d:hi_d] = False
+    edges = np.diff(inside.view(np.int8), prepend=0, append=0)
+    lo = np.flatnonzero(edges == 1)
+    hi = np.flatnonzero(edges == -1)
+    for _ in range(4):
+        if not lo.size:
+            break
+        lengths = hi - lo
+        total = int(lengths.sum())
+        run_of = np.repeat(np.arange(len(lo)), lengths)
+        source = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + lo[run_of]
+        dest = np.arange(total) + run_of  # one separator between runs
+        gathered = np.full(total + len(lo) - 1, _SEP_CODE, dtype=np.uint32)
+        gathered[dest] = codes[source]
+        text = _text(gathered)
+        new = convert(text)
+        if len(new) != len(text):
+            return _t2s_documents(codes, doc_end, texts, options, full)
+        converted = _codes(new)
+        if (converted == _SEP_CODE).sum() != len(lo) - 1:
+            return _t2s_documents(codes, doc_end, texts, options, full)
+        changed = converted[dest] != codes[source]
+        codes[source] = converted[dest]
+        again = np.zeros(len(lo), dtype=np.bool_)
+        again[run_of[changed]] = True
+        lo, hi = lo[again], hi[again]
+    return codes
+
+
+def _converged(text: str, convert: Callable[[str], str]) -> str | None:
+    """``text`` converted to a fixed point (at most 4 rounds), or None if its length changed."""
+    for _ in range(4):
+        new = convert(text)
+        if len(new) != len(text):
+            return None
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _t2s_documents(
+    codes: U32,
+    doc_end: I64,
+    texts: Sequence[str],
+    options: NormalizeOptions,
+    full: dict[int, U32],
+) -> U32:
+    """OpenCC t2s document by document; any whose length OpenCC changes takes the full path."""
+    convert = _normalize._t2s_converter()
+    doc_start = np.concatenate([[0], doc_end[:-1] + 1])
+    codes = codes.copy()
+    for d in range(len(doc_end)):
+        part = _converged(_text(codes[doc_start[d] : doc_end[d]]), convert)
+        if part is None:
+            log.debug("t2s changed the length of document %d; taking the full path", d)
+            full.setdefault(d, reference_codes(texts[d], options))
+        else:
+            codes[doc_start[d] : doc_end[d]] = _codes(part)
     return codes

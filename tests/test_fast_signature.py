@@ -30,7 +30,7 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 # half width, kana and hangul, Latin letters and digits, expansions (…, ß, ﬁ, ½, ㍻),
 # combining marks, invisible characters, every kind of line break and space.
 ALPHABET = (
-    "臺灣國語說話這個時間們發現乾隆於是徵收麼薴苧苎干于征么"
+    "臺灣國語說話這個時間們發現乾隆於是徵收麼薴苧苎干于征么反覆沈香醉養木⿰⿱〇々\ue000"
     "台湾国语说话这个时间们发现中文字一二三四五"
     "，。！？；：、「」『』（）《》〈〉——……・〜"
     "ＡＢＣａｂｃ０１２３"
@@ -120,6 +120,15 @@ def test_hard_wrapped_text_with_numbers_and_words(width: int) -> None:
     body = "我们在2011年的时候去了北京，看到了Beijing的变化。还有上海的地方以及很多别的城市"
     text = "\n".join(body[k : k + width] for k in range(0, len(body), width)) * 3
     _tokens_equal([text, "普通的一行。", text.replace("\n", "\r\n")], NormalizeOptions())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["今事反覆故老", "沈香熏小像", "游人得得過。⿰木養深黃", "乾隆皇帝於是徵收", "薴麻"],
+    ids=["phrase-without-traditional", "phrase-shen", "description-sequence", "phrases", "chain"],
+)
+def test_opencc_phrases_and_description_sequences(text: str) -> None:
+    _tokens_equal([text, "臺灣" + text, text + "ＡＢＣ"], NormalizeOptions())
 
 
 def test_separator_character_inside_a_text() -> None:
