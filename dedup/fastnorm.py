@@ -8,9 +8,10 @@ the offset maps, and works on a whole batch in a few array operations: NFKC with
 through :mod:`dedup.normalize`'s own tables, one OpenCC call for the batch, punctuation folding.
 
 Documents where a shortcut could change the tokens go through the full path instead:
-combining marks (NFKC composes them with the character before), a line break between two
-letters or digits in a document with CJK text (the segmenter may mend the break and join
-them), and anything OpenCC converts to a different length. A test checks both paths give
+combining marks (NFKC composes them with the character before), whitespace that may vanish
+between two letters or digits (a line break in a document with CJK text, which the segmenter
+may mend; a space next to ``々`` or ``〇``, CJK characters that are also word characters),
+and anything OpenCC converts to a different length. A test checks both paths give
 equal sketches on the seeds and on random text.
 
 >>> codes, starts = matching_codes(["臺灣，ＡＢＣ"])
@@ -130,7 +131,7 @@ def matching_codes(
 
     separators = np.flatnonzero(codes == _SEP_CODE)
     doc_end = np.append(separators, len(codes))
-    for d in _mended_breaks(codes, newline, doc_end, tables):
+    for d in _joining_spaces(codes, newline, doc_end, tables):
         full.setdefault(d, reference_codes(texts[d], options))
 
     if options.t2s:
@@ -177,32 +178,36 @@ def _expand(
     return np.concatenate(pieces), np.concatenate(flags)
 
 
-def _mended_breaks(
+def _joining_spaces(
     codes: U32, newline: npt.NDArray[np.bool_], doc_end: I64, tables: object
 ) -> set[int]:
-    """Documents with CJK text and a run of whitespace holding a line break between two
-    letters or digits: the segmenter may mend that break and join the two tokens."""
+    """Documents where removing a run of whitespace may join two letters or digits into one
+    token: the run touches a character of the CJK class that is also a word character
+    (``々``, ``〇``: whitespace next to CJK is removed), or it holds a line break in a document
+    with CJK text (the segmenter may mend the break)."""
     space = (codes == _SPACE) | newline
     if not space.any():
         return set()
     edges = np.diff(space.view(np.int8), prepend=0, append=0)
     lo = np.flatnonzero(edges == 1)
     hi = np.flatnonzero(edges == -1)
-    breaks = np.concatenate([[0], np.cumsum(newline)])
-    with_break = breaks[hi] - breaks[lo] > 0
-    lo, hi = lo[with_break], hi[with_break]
     inner = (lo > 0) & (hi < len(codes))
     lo, hi = lo[inner], hi[inner]
+    classes = token_classes()
+    words = (classes[codes[lo - 1]] == _WORD) & (classes[codes[hi]] == _WORD)
+    lo, hi = lo[words], hi[words]
     if not lo.size:
         return set()
-    classes = token_classes()
-    joins = (classes[codes[lo - 1]] == _WORD) & (classes[codes[hi]] == _WORD)
-    if not joins.any():
-        return set()
-    cjk = tables.cls[codes] == _normalize._CJK  # type: ignore[attr-defined]
-    docs = np.searchsorted(doc_end, lo[joins])
-    cjk_docs = np.searchsorted(doc_end, np.flatnonzero(cjk))
-    return set(np.intersect1d(docs, cjk_docs).tolist())
+    cjk_class = tables.cls == _normalize._CJK  # type: ignore[attr-defined]
+    touching = cjk_class[codes[lo - 1]] | cjk_class[codes[hi]]
+    breaks = np.concatenate([[0], np.cumsum(newline)])
+    with_break = breaks[hi] - breaks[lo] > 0
+    found = set(np.searchsorted(doc_end, lo[touching]).tolist())
+    if with_break.any():
+        docs = np.searchsorted(doc_end, lo[with_break])
+        cjk_docs = np.searchsorted(doc_end, np.flatnonzero(cjk_class[codes]))
+        found.update(np.intersect1d(docs, cjk_docs).tolist())
+    return found
 
 
 @functools.cache

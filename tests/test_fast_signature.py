@@ -131,6 +131,10 @@ def test_opencc_phrases_and_description_sequences(text: str) -> None:
     _tokens_equal([text, "臺灣" + text, text + "ＡＢＣ"], NormalizeOptions())
 
 
+def test_space_next_to_cjk_word_characters() -> None:
+    _tokens_equal(["0 々", "ab 〇 cd", "第 々 x", "〆\n1"], NormalizeOptions())
+
+
 def test_separator_character_inside_a_text() -> None:
     _tokens_equal(["前\uffff後", "abc\uffffdef", "中文"], NormalizeOptions())
 
