@@ -3,6 +3,7 @@
     python -m bench.index --docs 100000                       # SQLite, in --out
     python -m bench.index --docs 1000000 --workers 2
     python -m bench.index --docs 100000 --backend redis       # starts a private redis-server
+    python -m bench.index --docs 1000000 --query-only         # queries again on that index
 
 Add throughput is wall time of ``add_many`` over every document, normalization and signatures
 included. Query latency is one ``query(text)`` call, sketching included, for two kinds of query:
@@ -120,6 +121,9 @@ def main() -> None:
     parser.add_argument("--fresh-queries", type=int, default=2000)
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--query-only", action="store_true", help="measure queries on the index a run left"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -135,7 +139,8 @@ def main() -> None:
     if args.backend == "sqlite":
         path = args.out / f"index-{args.docs}.sqlite"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not args.query_only:
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         target = str(path)
     else:
         if args.redis_url:
@@ -151,7 +156,8 @@ def main() -> None:
             stop()
     summary["generation_s"] = round(generated, 1)
     summary["load_average"] = [round(x, 1) for x in os.getloadavg()]
-    out = args.out / f"summary-{args.backend}-{args.docs}.json"
+    kind = "queries" if args.query_only else "summary"
+    out = args.out / f"{kind}-{args.backend}-{args.docs}.json"
     out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     print(f"-> {out}")
@@ -160,47 +166,78 @@ def main() -> None:
 def measure(
     target: str, docs: list[Any], duplicates: list[Any], corpus: Corpus, args: Any
 ) -> dict[str, Any]:
-    marks: list[tuple[int, float]] = []
-    with Index.open(target) as index:
-        options = index.options
-        t0, c0 = time.perf_counter(), cpu_seconds()
-        index.add_many(
-            ((d.id, d.text) for d in docs),
-            batch_size=args.batch_size,
-            workers=args.workers,
-            progress=lambda done, _: marks.append((done, time.perf_counter())),
-        )
-        add_s = time.perf_counter() - t0
-        add_cpu = cpu_seconds() - c0
-        tail = [(n, t) for n, t in marks if n >= 0.9 * len(docs)]
-        before = [(n, t) for n, t in marks if n < 0.9 * len(docs)] or [(0, t0)]
-        tail_rate = (tail[-1][0] - before[-1][0]) / (tail[-1][1] - before[-1][1])
-        print(f"added in {add_s:.0f} s: {len(docs) / add_s:.0f} documents/s", flush=True)
-
-        rng = random.Random(args.seed)
-        sample = sorted(rng.sample(duplicates, min(args.dup_queries, len(duplicates))),
-                        key=lambda d: d.index)  # fmt: skip
-        hits_timer, found, similarities = Timer(), [], []
-        for d in sample:
-            with hits_timer:
-                matches = index.query(d.text)
-            found.append(f"d{d.source:07d}" in {m.id for m in matches})
-            a = sketch(d.text, options).shingles
-            b = sketch(corpus.base_text(d.source), options).shingles
-            similarities.append(overlap(a, b)[0])
-
-        misses_timer = Timer()
-        fresh = [corpus.base_text(len(docs) + q) for q in range(args.fresh_queries)]
-        for text in fresh:
-            with misses_timer:
-                index.query(text)
-
-        checks_timer, new = Timer(), 0
-        for q in range(args.checks):
-            text = corpus.base_text(len(docs) + args.fresh_queries + q)
-            with checks_timer:
-                new += index.check_and_add(f"c{q:07d}", text).new
+    with Index.open(target, create=not args.query_only) as index:
+        added = None if args.query_only else measure_adds(index, docs, args)
+        summary = measure_queries(index, docs, duplicates, corpus, args)
         stats = index.stats()
+    return {
+        "backend": stats["backend"],
+        "documents": len(docs),
+        "workers": args.workers,
+        "batch_size": args.batch_size,
+        "bands_rows": [stats["bands"], stats["rows"]],
+        "add": added,
+        **summary,
+        "store": {k: v for k, v in stats.items() if k.endswith("_bytes") or k == "redis_version"},
+    }
+
+
+def measure_adds(index: Index, docs: list[Any], args: Any) -> dict[str, Any]:
+    """Wall and CPU time of add_many over every document."""
+    marks: list[tuple[int, float]] = []
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    index.add_many(
+        ((d.id, d.text) for d in docs),
+        batch_size=args.batch_size,
+        workers=args.workers,
+        progress=lambda done, _: marks.append((done, time.perf_counter())),
+    )
+    add_s = time.perf_counter() - t0
+    add_cpu = cpu_seconds() - c0
+    tail = [(n, t) for n, t in marks if n >= 0.9 * len(docs)]
+    before = [(n, t) for n, t in marks if n < 0.9 * len(docs)] or [(0, t0)]
+    tail_rate = (tail[-1][0] - before[-1][0]) / (tail[-1][1] - before[-1][1])
+    print(f"added in {add_s:.0f} s: {len(docs) / add_s:.0f} documents/s", flush=True)
+    return {
+        "seconds": round(add_s, 1),
+        "documents_per_s": round(len(docs) / add_s),
+        "last_10pct_documents_per_s": round(tail_rate),
+        "cpu_seconds": round(add_cpu, 1),
+        "cpu_ms_per_document": round(add_cpu / len(docs) * 1000, 3),
+    }
+
+
+def measure_queries(
+    index: Index, docs: list[Any], duplicates: list[Any], corpus: Corpus, args: Any
+) -> dict[str, Any]:
+    """Latency of queries (near-duplicates, documents not indexed), of check_and_add on new
+    documents, and recall of the injected near-duplicates."""
+    options = index.options
+    start = len(index)
+
+    rng = random.Random(args.seed)
+    sample = sorted(rng.sample(duplicates, min(args.dup_queries, len(duplicates))),
+                    key=lambda d: d.index)  # fmt: skip
+    hits_timer, found, similarities = Timer(), [], []
+    for d in sample:
+        with hits_timer:
+            matches = index.query(d.text)
+        found.append(f"d{d.source:07d}" in {m.id for m in matches})
+        a = sketch(d.text, options).shingles
+        b = sketch(corpus.base_text(d.source), options).shingles
+        similarities.append(overlap(a, b)[0])
+
+    misses_timer = Timer()
+    fresh = [corpus.base_text(len(docs) + q) for q in range(args.fresh_queries)]
+    for text in fresh:
+        with misses_timer:
+            index.query(text)
+
+    checks_timer, new = Timer(), 0
+    for q in range(args.checks):
+        text = corpus.base_text(start + args.fresh_queries + q)
+        with checks_timer:
+            new += index.check_and_add(f"c{start}-{q}", text).new
 
     threshold = options.threshold
     sims = np.array(similarities)
@@ -214,18 +251,6 @@ def measure(
         }
     eligible = sims >= threshold
     return {
-        "backend": stats["backend"],
-        "documents": len(docs),
-        "workers": args.workers,
-        "batch_size": args.batch_size,
-        "bands_rows": [stats["bands"], stats["rows"]],
-        "add": {
-            "seconds": round(add_s, 1),
-            "documents_per_s": round(len(docs) / add_s),
-            "last_10pct_documents_per_s": round(tail_rate),
-            "cpu_seconds": round(add_cpu, 1),
-            "cpu_ms_per_document": round(add_cpu / len(docs) * 1000, 3),
-        },
         "query_near_duplicate": percentiles(hits_timer.wall, hits_timer.cpu),
         "query_not_indexed": percentiles(misses_timer.wall, misses_timer.cpu),
         "check_and_add_new": {**percentiles(checks_timer.wall, checks_timer.cpu), "new": new},
@@ -238,7 +263,6 @@ def measure(
             "by_similarity": bands,
             "found_below_threshold": int(hits[~eligible].sum()),
         },
-        "store": {k: v for k, v in stats.items() if k.endswith("_bytes") or k == "redis_version"},
     }
 
 
