@@ -254,11 +254,12 @@ def _t2s(
 
     Only runs of Han characters are converted (every dictionary entry is one), all together in
     one call per round, separated by a noncharacter; the next round converts again only the
-    runs that changed.
+    runs that changed and still hold a character OpenCC changes on its own.
     """
     inside = _in_runs()[codes]
     if not inside.any():
         return codes
+    alone = _changes_alone()
     convert = _normalize._t2s_converter()
     codes = codes.copy()
     # An ideographic description sequence takes the next characters, whatever they are, as
@@ -296,8 +297,15 @@ def _t2s(
             return _t2s_documents(codes, doc_end, texts, options, full)
         changed = converted[dest] != codes[source]
         codes[source] = converted[dest]
+        # Only a run that changed and still holds a character OpenCC changes on its own can
+        # change again (a phrase read differently once its neighbours were converted, like
+        # 徵 in 徵收); a run with none left is taken as converged (checked on every edition
+        # of the Tang poems and the generated corpora, not proven).
         again = np.zeros(len(lo), dtype=np.bool_)
         again[run_of[changed]] = True
+        still = np.zeros(len(lo), dtype=np.bool_)
+        still[run_of[alone[converted[dest]]]] = True
+        again &= still
         lo, hi = lo[again], hi[again]
     return codes
 

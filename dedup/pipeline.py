@@ -241,7 +241,7 @@ def run(
         pairs=pairs,
         duplicate_of=duplicate_of,
         similarity_to_representative=similarity,
-        normalized_lengths=lengths.tolist(),
+        normalized_lengths=lengths,
         lsh_bands=bands,
         lsh_rows=rows,
         timings=timings,
