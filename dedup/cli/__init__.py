@@ -25,6 +25,7 @@ def _register() -> None:
     from .diff import diff; main.add_command(diff)  # noqa: E702, I001
     from .merge import merge; main.add_command(merge)  # noqa: E702, I001
     from .eval import eval_command; main.add_command(eval_command)  # noqa: E702, I001
+    from .spark import spark; main.add_command(spark)  # noqa: E702, I001
 
 
 _register()

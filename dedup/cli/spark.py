@@ -1,0 +1,131 @@
+"""``dedupe spark``: the ``dedupe run`` job on Apache Spark, locally or under ``spark-submit``."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import click
+
+from ..merge import POLICIES
+from .common import build_options, build_read_options, dedup_errors, match_options, read_options
+
+
+def _session(master: str | None, driver_memory: str, partitions: int | None) -> Any:
+    """The session: ``spark-submit``'s when it launched us, else a local one on ``master``."""
+    from pyspark.sql import SparkSession
+
+    from ..spark import local_session
+
+    if os.environ.get("PYSPARK_GATEWAY_PORT") and master is None:  # under spark-submit
+        spark = SparkSession.builder.getOrCreate()
+        if partitions is not None:
+            spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+        return spark
+    return local_session(
+        master or "local[*]", driver_memory=driver_memory, shuffle_partitions=partitions
+    )
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    required=True,
+    help="Folder or URI (s3a://, gs://, hdfs://, abfss://) for the reports.",
+)
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master, e.g. local[4] or yarn [default: spark-submit's, else local[*]].",
+)
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="Format of the report partitions.",
+)
+@match_options
+@read_options
+@click.option(
+    "--partitions",
+    type=click.IntRange(1),
+    default=None,
+    help="spark.sql.shuffle.partitions (about 2-4 per executor core) [default: Spark's].",
+)
+@click.option(
+    "--driver-memory",
+    default="4g",
+    show_default=True,
+    help="Driver memory of a local session (under spark-submit, use its --driver-memory).",
+)
+@click.option(
+    "--checkpoint-dir",
+    default=None,
+    help="Reliable checkpoints here (a shared file system) instead of local ones.",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    default="representative",
+    show_default=True,
+    help="Merge policy of merged/ (see `dedupe merge`).",
+)
+@click.option("--no-alignments", is_flag=True, help="Skip alignments/ and merged/.")
+@click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No closing line.")
+@dedup_errors()
+def spark(
+    inputs: tuple[str, ...],
+    out: str,
+    master: str | None,
+    out_format: str,
+    partitions: int | None,
+    driver_memory: str,
+    checkpoint_dir: str | None,
+    policy: str,
+    no_alignments: bool,
+    timings: bool,
+    as_json: bool,
+    quiet: bool,
+    **flags: Any,
+) -> None:
+    """Find near-duplicates among INPUTS (files or folders; JSONL, Parquet, text, CSV, ...) on
+    Spark, with the same clusters as `dedupe run`.
+
+    Writes clusters/, pairs/, deduplicated/, removed/, skipped/, alignments/ and merged/ as
+    JSONL or Parquet partitions, and summary.json, into --out. Needs the spark extra:
+    pip install 'dedup[spark]'.
+    """
+    from ..spark import read, run, write  # raises MissingDependency without pyspark
+
+    options = build_options(**flags)
+    read_opts = build_read_options(**flags)
+    started = time.perf_counter()
+    session = _session(master, driver_memory, partitions)
+    if checkpoint_dir:
+        session.sparkContext.setCheckpointDir(checkpoint_dir)
+    clock = {"session": time.perf_counter() - started}
+    result = run(session, read(session, list(inputs), read_opts), options)
+    clock.update(result.timings)
+    found = write(
+        result,
+        out,
+        format=out_format,
+        alignments=not no_alignments,
+        policy=policy,
+        timings=clock if timings else None,
+    )
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    elif not quiet:
+        docs = found["documents"]
+        click.echo(
+            f"{docs['read']} documents read, {docs['skipped']} skipped, "
+            f"{found['clusters']} clusters, {docs['removed']} duplicates removed -> {out}/"
+        )

@@ -1,0 +1,185 @@
+"""Write a Spark result as ``dedupe run`` does: the same reports, as Parquet or JSONL partitions.
+
+``OUT/clusters/``, ``pairs/``, ``deduplicated/``, ``removed/`` and ``skipped/`` hold part files
+sorted in input order (read them in name order, or with ``spark.read``); JSONL parts are byte
+for byte the lines of ``dedupe run``'s files. ``alignments/`` and ``merged/`` hold one record per
+cluster. ``summary.json`` is written from the driver.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from importlib import metadata
+from typing import Any
+from urllib.parse import urlparse
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from ..cluster import REJECTED
+from ..errors import ConfigError
+from ..report import jsonl as report_jsonl
+from ..report.files import write_text
+from ..signature import SCHEME
+from . import records
+from .job import SparkResult
+
+__all__ = ["FORMATS", "summary", "write"]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("jsonl", "parquet")
+
+SKIPPED_IN_SUMMARY = 1000
+"""At most this many skipped inputs are listed in summary.json; ``skipped/`` has them all."""
+
+
+def _frames(result: SparkResult) -> dict[str, DataFrame]:
+    return {
+        "clusters": result.clusters,
+        "pairs": result.pairs,
+        "deduplicated": result.deduplicated,
+        "removed": result.removed,
+        "skipped": result.skipped,
+    }
+
+
+def write_frame(df: DataFrame, path: str, name: str, format: str) -> None:
+    """Write one report frame sorted by its keys: JSON lines (text parts) or Parquet."""
+    keys = records.KEYS[name]
+    ordered = df.orderBy(*keys)
+    if format == "jsonl":
+        records.json_lines(ordered, records.TABLES[name]).write.mode("overwrite").text(path)
+    else:
+        ordered.drop(*keys).write.mode("overwrite").parquet(path)
+
+
+def _write_cluster_reports(result: SparkResult, out: str, format: str, policy: str) -> None:
+    """``alignments/`` and ``merged/``: one record per cluster, computed once for both."""
+    from .alignment import cluster_reports
+
+    reports = cluster_reports(result, policy).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        ordered = reports.orderBy("cluster")
+        log.info("writing alignments and merged")
+        if format == "jsonl":
+            alignments = ordered.select(F.col("alignments").alias("value"))
+            merged = ordered.select(F.col("merge").alias("value"))
+            alignments.write.mode("overwrite").text(_join(out, "alignments"))
+            merged.write.mode("overwrite").text(_join(out, "merged"))
+        else:
+            alignments = ordered.select("cluster", "representative", "alignments")
+            merged = ordered.select("cluster", "representative", "text", "merge")
+            alignments.write.mode("overwrite").parquet(_join(out, "alignments"))
+            merged.write.mode("overwrite").parquet(_join(out, "merged"))
+    finally:
+        reports.unpersist()
+
+
+def _join(out: str, name: str) -> str:
+    return f"{out.rstrip('/')}/{name}"
+
+
+def _write_driver_text(spark: SparkSession, path: str, text: str) -> None:
+    """A small file from the driver: plain files locally, Hadoop's file system elsewhere."""
+    parsed = urlparse(path)
+    if parsed.scheme in ("", "file"):
+        from pathlib import Path
+
+        write_text(Path(parsed.path if parsed.scheme else path), text)
+        return
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    target = jvm.org.apache.hadoop.fs.Path(path)
+    stream = target.getFileSystem(conf).create(target, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def summary(result: SparkResult) -> dict[str, Any]:
+    """Counts, parameters and versions, with the keys of ``dedupe run``'s summary.json.
+
+    Runs a few counting jobs. ``skipped`` lists at most :data:`SKIPPED_IN_SUMMARY` inputs.
+    """
+    read = result.sketches.count()
+    skipped_count = result.skipped.count()
+    in_clusters = result.membership.count()
+    removed = in_clusters - result.cluster_count  # one representative per cluster stays
+    listed = [
+        {"source": row["source"], "id": row["id"], "reason": row["reason"]}
+        for row in result.skipped.orderBy("order").limit(SKIPPED_IN_SUMMARY).collect()
+    ]
+    verdicts = dict(result.verified.groupBy("verdict").count().collect())
+    versions = report_jsonl._versions()
+    try:
+        versions["pyspark"] = metadata.version("pyspark")
+    except metadata.PackageNotFoundError:  # pragma: no cover - pyspark from a cluster image
+        import pyspark
+
+        versions["pyspark"] = pyspark.__version__
+    return {
+        "documents": {
+            "input": read + skipped_count,
+            "read": read,
+            "skipped": skipped_count,
+            "kept": read - removed,
+            "removed": removed,
+        },
+        "clusters": result.cluster_count,
+        "documents_in_clusters": in_clusters,
+        "candidate_pairs": sum(verdicts.values()),
+        "accepted_pairs": sum(n for v, n in verdicts.items() if v != REJECTED),
+        "skipped": listed,
+        "parameters": {
+            **result.options.to_dict(),
+            "signature_scheme": SCHEME,
+            "lsh_bands": result.lsh_bands,
+            "lsh_rows": result.lsh_rows,
+        },
+        "versions": versions,
+    }
+
+
+def write(
+    result: SparkResult,
+    out: str | os.PathLike[str],
+    *,
+    format: str = "jsonl",
+    alignments: bool = True,
+    policy: str = "representative",
+    timings: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Write every report of ``result`` under ``out`` (a local path or a URI such as s3a://).
+
+    ``alignments`` adds ``alignments/`` and ``merged/`` (merged by ``policy``, see
+    :mod:`dedup.merge`). Returns the summary written to ``out/summary.json``; ``timings`` go
+    into it when given.
+
+    >>> write(run(spark, frame), "reports-spark", format="parquet")  # doctest: +SKIP
+    """
+    if format not in FORMATS:
+        raise ConfigError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    started = time.perf_counter()
+    out = os.fspath(out)
+    spark = result.documents.sparkSession
+    for name, frame in _frames(result).items():
+        log.info("writing %s", name)
+        write_frame(frame, _join(out, name), name, format)
+    if alignments:
+        _write_cluster_reports(result, out, format, policy)
+    found = summary(result)
+    if timings is not None:
+        steps = {**timings, "write": time.perf_counter() - started}
+        found["timings_seconds"] = {k: round(v, 3) for k, v in steps.items()}
+    _write_driver_text(
+        spark,
+        _join(out, "summary.json"),
+        json.dumps(found, ensure_ascii=False, indent=2, allow_nan=False, default=str) + "\n",
+    )
+    return found
