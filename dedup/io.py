@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import zlib
@@ -124,7 +125,11 @@ def read_documents(
                 else:
                     yield from _read_file(path, rel, options)
         elif os.path.lexists(given):
-            yield from _read_file(given, os.path.basename(given), options)
+            reason = _not_regular(given, fifo_ok=True)
+            if reason is not None:
+                yield Skipped(given, reason)
+            else:
+                yield from _read_file(given, os.path.basename(given), options)
         else:
             yield Skipped(given, "no such file or folder")
 
@@ -147,12 +152,38 @@ def _walk(root: str) -> list[tuple[str, str, str | None]]:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if entry.is_dir(follow_symlinks=False):
                 pending.append((rel, entry.path))
-            elif entry.is_symlink() and entry.is_dir():
+            elif entry.is_symlink() and _is_dir(entry):
                 logger.info("not following symbolic link to folder %s", entry.path)
             else:
-                found.append((rel, entry.path, None))
+                found.append((rel, entry.path, _not_regular(entry.path, fifo_ok=False)))
     found.sort(key=lambda f: f[0])
     return found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` leads to a folder; False when it cannot be followed (a symlink loop
+    raises ELOOP here), so that reading it reports why."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _not_regular(path: str, *, fifo_ok: bool) -> str | None:
+    """Why ``path`` is not read, when it is a device, socket or (in a folder) a FIFO.
+
+    Reading a FIFO blocks until someone writes to it and a device such as ``/dev/zero`` never
+    ends: a folder walk must not hang on either. A FIFO named on the command line is read, as
+    asked. Paths that cannot be looked at are left to the reader, which says why.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or (fifo_ok and stat.S_ISFIFO(mode)):
+        return None
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({kind})"
 
 
 def _read_file(path: str, file_id: str, options: ReadOptions) -> Iterator[Document | Skipped]:
@@ -176,9 +207,20 @@ def _read_stream(
 
 
 def _guarded(cursor: _Cursor, docs: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
-    """Run one file's reader, turning whatever stops it into a :class:`Skipped`."""
+    """Run one file's reader, turning whatever stops it into a :class:`Skipped`.
+
+    A file that gives nothing at all (blank lines only, a CSV header without rows, an empty
+    JSON array) is one :class:`Skipped`, so that every input is accounted for.
+    """
+    given = 0
     try:
-        yield from docs
+        for item in docs:
+            given += 1
+            yield item
+        if not given:
+            yield Skipped(
+                cursor.path, "no records in the file (only blank lines, a header or an empty list)"
+            )
     except _Skip as skip:
         yield Skipped(cursor.at(skip.line), skip.reason, skip.id)
     except FileNotFoundError:

@@ -295,7 +295,9 @@ def _characters(text: str, starts: IntArray, ends: IntArray) -> State:
             b = p + 1
             while b < n and mark[b]:
                 b += 1
-            edits.append((a, b, _norm_cluster(text[a:b])))
+            cluster = _norm_cluster(text[a:b])
+            if cluster != text[a:b]:  # an unchanged cluster keeps its per-character map
+                edits.append((a, b, cluster))
             taken = b
         # characters left between edits still go through the table below
         text, starts, ends = _apply_edits(text, starts, ends, edits)
@@ -529,7 +531,7 @@ def normalize_many(
         bases = [0] * len(texts)
     if len(bases) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(bases)} bases")
-    if len(texts) <= 1:
+    if len(texts) <= 1 or any(_SEP in t for t in texts):  # a text holding the separator
         return [normalize(t, options, base=b) for t, b in zip(texts, bases, strict=True)]
     out, starts, ends = _normalize_arrays(_SEP.join(texts), options)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
