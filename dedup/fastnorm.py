@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from . import normalize as _normalize
 from .fastsketch import token_classes
@@ -275,39 +276,87 @@ def _t2s(
             else:
                 codes[lo_d:hi_d] = _codes(part)
             inside[lo_d:hi_d] = False
-    edges = np.diff(inside.view(np.int8), prepend=0, append=0)
-    lo = np.flatnonzero(edges == 1)
-    hi = np.flatnonzero(edges == -1)
+    lo, hi = _runs(inside)
     for _ in range(4):
         if not lo.size:
             break
-        lengths = hi - lo
-        total = int(lengths.sum())
-        run_of = np.repeat(np.arange(len(lo)), lengths)
-        source = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + lo[run_of]
-        dest = np.arange(total) + run_of  # one separator between runs
-        gathered = np.full(total + len(lo) - 1, _SEP_CODE, dtype=np.uint32)
-        gathered[dest] = codes[source]
-        text = _text(gathered)
+        text = _text(_gather(codes, lo, hi))
         new = convert(text)
         if len(new) != len(text):
             return _t2s_documents(codes, doc_end, texts, options, full)
         converted = _codes(new)
         if (converted == _SEP_CODE).sum() != len(lo) - 1:
             return _t2s_documents(codes, doc_end, texts, options, full)
-        changed = converted[dest] != codes[source]
-        codes[source] = converted[dest]
         # Only a run that changed and still holds a character OpenCC changes on its own can
         # change again (a phrase read differently once its neighbours were converted, like
         # 徵 in 徵收); a run with none left is taken as converged (checked on every edition
         # of the Tang poems and the generated corpora, not proven).
-        again = np.zeros(len(lo), dtype=np.bool_)
-        again[run_of[changed]] = True
-        still = np.zeros(len(lo), dtype=np.bool_)
-        still[run_of[alone[converted[dest]]]] = True
-        again &= still
+        again = _scatter(codes, lo, hi, converted, alone)
         lo, hi = lo[again], hi[again]
     return codes
+
+
+@njit(cache=True)
+def _runs(inside: npt.NDArray[np.bool_]) -> tuple[I64, I64]:
+    """Start and end of every run of True in ``inside``."""
+    n = len(inside)
+    count = 0
+    for i in range(n):
+        if inside[i] and (i == 0 or not inside[i - 1]):
+            count += 1
+    lo = np.empty(count, dtype=np.int64)
+    hi = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if inside[i] and (i == 0 or not inside[i - 1]):
+            lo[k] = i
+        if inside[i] and (i == n - 1 or not inside[i + 1]):
+            hi[k] = i + 1
+            k += 1
+    return lo, hi
+
+
+@njit(cache=True)
+def _gather(codes: U32, lo: I64, hi: I64) -> U32:
+    """The runs ``codes[lo[k]:hi[k]]`` one after the other, with a separator between runs."""
+    total = len(lo) - 1
+    for k in range(len(lo)):
+        total += hi[k] - lo[k]
+    out = np.empty(max(total, 0), dtype=np.uint32)
+    p = 0
+    for k in range(len(lo)):
+        if k:
+            out[p] = _SEP_CODE
+            p += 1
+        for i in range(lo[k], hi[k]):
+            out[p] = codes[i]
+            p += 1
+    return out
+
+
+@njit(cache=True)
+def _scatter(
+    codes: U32, lo: I64, hi: I64, converted: U32, alone: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Write the converted runs back; return which runs changed and still hold a character
+    in ``alone``."""
+    again = np.zeros(len(lo), dtype=np.bool_)
+    p = 0
+    for k in range(len(lo)):
+        if k:
+            p += 1
+        changed = False
+        left = False
+        for i in range(lo[k], hi[k]):
+            c = converted[p]
+            if c != codes[i]:
+                changed = True
+                codes[i] = c
+            if alone[c]:
+                left = True
+            p += 1
+        again[k] = changed and left
+    return again
 
 
 def _converged(text: str, convert: Callable[[str], str]) -> str | None:
