@@ -19,13 +19,15 @@ def main(verbose: int) -> None:
 
 
 def _register() -> None:
+    from .diff import diff
+    from .eval import eval_command
+    from .index import index
+    from .merge import merge
     from .run import run
+    from .spark import spark
 
-    main.add_command(run)
-    from .diff import diff; main.add_command(diff)  # noqa: E702, I001
-    from .merge import merge; main.add_command(merge)  # noqa: E702, I001
-    from .eval import eval_command; main.add_command(eval_command)  # noqa: E702, I001
-    from .spark import spark; main.add_command(spark)  # noqa: E702, I001
+    for command in (run, diff, merge, index, eval_command, spark):
+        main.add_command(command)
 
 
 _register()
