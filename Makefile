@@ -34,6 +34,12 @@ lint: install-test
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
+# Accuracy on the real and generated data sets (several minutes): docs/eval/ and its README section.
+.PHONY: eval
+eval: install
+	$(PIP) install -e '.[plot]'
+	$(PY) -m bench.eval --out docs/eval
+
 # Nightly-style fuzzing (an hour or more): 10,000 Hypothesis examples per target, a 50 MB document,
 # 200,000 one-line documents, SIGKILL at six points. `make test` runs the same tests scaled down.
 .PHONY: fuzz
