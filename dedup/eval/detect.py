@@ -24,11 +24,11 @@ from typing import Protocol
 import numpy as np
 
 from .. import cluster as clustering
-from .. import sketch as sketching
 from ..cluster import Pair
 from ..document import Document
 from ..lsh import candidate_pairs, containment_candidate_pairs
 from ..options import Options
+from ..sketch import sketch_many
 
 __all__ = [
     "Measured",
@@ -62,15 +62,13 @@ def sketch_documents(
     documents: Sequence[Document], options: Options, progress: Progress | None = None
 ) -> Sketches:
     """Sketch every document once (the only pass over the texts), in batches."""
-    many = getattr(sketching, "sketch_many", None)
     shingles: list[np.ndarray] = []
     signatures: list[np.ndarray] = []
     lengths: list[int] = []
     total = len(documents)
     for start in range(0, total, _BATCH):
         texts = [d.text for d in documents[start : start + _BATCH]]
-        batch = many(texts, options) if many else [sketching.sketch(t, options) for t in texts]
-        for sk in batch:
+        for sk in sketch_many(texts, options):
             shingles.append(sk.shingles)
             signatures.append(sk.signature)
             lengths.append(sk.length)
