@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import overload
+from typing import cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -115,7 +115,7 @@ class Result:
     duplicate_of: dict[str, str]
     """Removed document id -> id of the representative it duplicates."""
     similarity_to_representative: dict[str, float]
-    normalized_lengths: Sequence[int]
+    normalized_lengths: Sequence[int] | npt.NDArray[np.int64]
     """Token length of each document (see :class:`dedup.sketch.Sketch`)."""
     lsh_bands: int
     lsh_rows: int
@@ -379,7 +379,7 @@ def _cluster(
     duplicate_of: dict[str, str] = {}
     to_measure: list[tuple[int, int]] = []
     for count, members in enumerate(groups, 1):
-        rep = clustering.choose_representative(members, lengths, ids)
+        rep = clustering.choose_representative(members, cast(Sequence[int], lengths), ids)
         clusters.append(
             Cluster(
                 id=f"c{count:0{width}d}",

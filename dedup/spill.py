@@ -159,7 +159,9 @@ class HashStore:
         values = np.sort(np.frombuffer(data, dtype="<u4").astype(np.uint32))
         if values.size < 2:
             return values
-        return values[np.concatenate([[True], values[1:] != values[:-1]])]
+        first: npt.NDArray[np.bool_] = np.concatenate([[True], values[1:] != values[:-1]])
+        unique: npt.NDArray[np.uint32] = values[first]
+        return unique
 
     def close(self) -> None:
         for handle in self._handles.values():
