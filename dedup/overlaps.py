@@ -17,7 +17,8 @@ from numba import njit
 
 __all__ = ["exact_overlaps"]
 
-_CHUNK = 50_000  # pairs measured together
+_CHUNK = 50_000  # pairs measured together at most
+_BUDGET = 64 << 20  # bytes of shingle sets loaded at once, about
 
 
 @njit(cache=True)
@@ -45,32 +46,56 @@ def _intersections(
 
 
 def exact_overlaps(
-    pairs: npt.NDArray[np.int64], load: Callable[[int], npt.NDArray[np.uint32]]
+    pairs: npt.NDArray[np.int64],
+    load: Callable[[int], npt.NDArray[np.uint32]],
+    size: Callable[[int], int] | None = None,
+    budget: int = _BUDGET,
 ) -> npt.NDArray[np.float64]:
     """``(jaccard, containment of a in b, containment of b in a)`` of each pair ``(a, b)``, as an
     ``(m, 3)`` array; ``load(i)`` gives document ``i``'s sorted unique shingle hashes.
 
-    Empty sets follow :func:`dedup.cluster.overlap`: two empty sets are equal, one is nothing.
+    Pairs are measured in chunks whose sets take at most about ``budget`` bytes (``size(i)``
+    bounds how many hashes document ``i`` has). Empty sets follow
+    :func:`dedup.cluster.overlap`: two empty sets are equal, one is nothing.
     """
     out = np.zeros((len(pairs), 3), dtype=np.float64)
-    for lo in range(0, len(pairs), _CHUNK):
-        chunk = pairs[lo : lo + _CHUNK]
-        docs = np.unique(chunk)
-        sets = [load(int(d)) for d in docs]
-        sizes = np.array([len(s) for s in sets], dtype=np.int64)
-        bounds = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=bounds[1:])
-        flat = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32)
-        local = np.searchsorted(docs, chunk)
-        inter = _intersections(flat, bounds, local).astype(np.float64)
-        size_a = sizes[local[:, 0]].astype(np.float64)
-        size_b = sizes[local[:, 1]].astype(np.float64)
-        union = size_a + size_b - inter
-        with np.errstate(divide="ignore", invalid="ignore"):
-            part = np.stack([inter / union, inter / size_a, inter / size_b], axis=1)
-        both_empty = (size_a == 0) & (size_b == 0)
-        one_empty = (size_a == 0) ^ (size_b == 0)
-        part[both_empty] = 1.0
-        part[one_empty] = 0.0
-        out[lo : lo + len(chunk)] = part
+    lo = 0
+    while lo < len(pairs):
+        hi = lo
+        seen: set[int] = set()
+        used = 0
+        while hi < len(pairs) and (used <= budget or hi == lo):
+            for d in (int(pairs[hi, 0]), int(pairs[hi, 1])):
+                if d not in seen:
+                    seen.add(d)
+                    used += 4 * (size(d) if size is not None else 0)
+            hi += 1
+            if hi - lo >= _CHUNK:
+                break
+        out[lo:hi] = _measure(pairs[lo:hi], load)
+        lo = hi
     return out
+
+
+def _measure(
+    chunk: npt.NDArray[np.int64], load: Callable[[int], npt.NDArray[np.uint32]]
+) -> npt.NDArray[np.float64]:
+    docs = np.unique(chunk)
+    sets = [load(int(d)) for d in docs]
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    bounds = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    flat = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32)
+    del sets
+    local = np.searchsorted(docs, chunk)
+    inter = _intersections(flat, bounds, local).astype(np.float64)
+    size_a = sizes[local[:, 0]].astype(np.float64)
+    size_b = sizes[local[:, 1]].astype(np.float64)
+    union = size_a + size_b - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.stack([inter / union, inter / size_a, inter / size_b], axis=1)
+    both_empty = (size_a == 0) & (size_b == 0)
+    one_empty = (size_a == 0) ^ (size_b == 0)
+    part[both_empty] = 1.0
+    part[one_empty] = 0.0
+    return part

@@ -332,7 +332,7 @@ def _verify(
     options: Options,
 ) -> list[clustering.Pair]:
     """Measure every candidate pair exactly and give the verdict (see ``verify_pair``)."""
-    measured = exact_overlaps(candidates, hashes.hashes)
+    measured = exact_overlaps(candidates, hashes.hashes, hashes.count)
     pairs = []
     for (a, b), (jaccard, c_ab, c_ba) in zip(candidates.tolist(), measured.tolist(), strict=True):
         if jaccard >= options.threshold:
@@ -394,7 +394,7 @@ def _cluster(
                 to_measure.append((m, rep))
     similarity: dict[str, float] = {}
     if to_measure:
-        measured = exact_overlaps(np.array(to_measure, dtype=np.int64), hashes.hashes)
+        measured = exact_overlaps(np.array(to_measure, dtype=np.int64), hashes.hashes, hashes.count)
         for (m, _), row in zip(to_measure, measured.tolist(), strict=True):
             similarity[ids[m]] = row[0]
     return clusters, duplicate_of, similarity

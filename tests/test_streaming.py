@@ -14,9 +14,11 @@ import pytest
 from datasketch import MinHashLSH
 
 from dedup import pipeline
+from dedup.cluster import overlap
 from dedup.document import Document, Skipped
 from dedup.lsh import band_candidates, candidate_pairs, lsh_parameters
 from dedup.options import Options
+from dedup.overlaps import exact_overlaps
 from dedup.signature import lean_minhash
 from dedup.sketch import sketch_batch
 
@@ -182,3 +184,22 @@ def test_empty_input() -> None:
     result = pipeline.run([], workers=1)
     assert len(result.documents) == 0
     assert result.clusters == [] and result.pairs == []
+
+
+@pytest.mark.parametrize("budget", [0, 100, 1 << 30], ids=["one-pair-chunks", "small", "one-chunk"])
+def test_exact_overlaps_in_chunks_equal_cluster_overlap(budget: int) -> None:
+    rng = np.random.default_rng(4)
+    sets = [
+        np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint32)) for _ in range(30)
+    ]
+    pairs = np.array([(i, j) for i in range(30) for j in range(i + 1, 30)], dtype=np.int64)
+    loaded: list[int] = []
+
+    def load(i: int) -> np.ndarray:
+        loaded.append(i)
+        return sets[i]
+
+    measured = exact_overlaps(pairs, load, lambda i: len(sets[i]), budget)
+    expected = np.array([overlap(sets[a], sets[b]) for a, b in pairs.tolist()])
+    assert np.allclose(measured, expected)
+    assert (len(loaded) > 30) == (budget < 1 << 30)
