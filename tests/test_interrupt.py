@@ -153,9 +153,13 @@ def _check_rerun(corpus: Path, out: Path, reference: dict[str, bytes]) -> None:
     assert _leftovers(out) == []
 
 
-@pytest.mark.parametrize(
-    ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
-)
+SIGNALS = [
+    pytest.param(signal.SIGINT, 130, id="SIGINT"),
+    pytest.param(signal.SIGTERM, 143, id="SIGTERM"),
+]
+
+
+@pytest.mark.parametrize(("sig", "code"), SIGNALS if FUZZ else SIGNALS[:1])
 def test_a_signal_while_reading_writes_nothing(
     corpus: Path, reference: dict[str, bytes], tmp_path: Path, sig: signal.Signals, code: int
 ) -> None:
@@ -243,7 +247,9 @@ def _interrupt_index_add(
 
 
 @pytest.mark.parametrize(
-    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
+    "sig",
+    [signal.SIGINT, signal.SIGTERM, signal.SIGKILL] if FUZZ else [signal.SIGKILL],
+    ids=lambda s: s.name,
 )
 def test_index_add_interrupted_keeps_a_working_index(
     corpus: Path, tmp_path: Path, sig: signal.Signals
