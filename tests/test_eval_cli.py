@@ -226,3 +226,15 @@ def test_help_lists_eval() -> None:
     result = CliRunner().invoke(main, ["eval", "--help"])
     assert result.exit_code == 0
     assert "--sweep START:STOP:STEP" in result.stdout
+
+
+def test_inline_plot_escapes_the_title(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    docs, truth = corpus
+    out = tmp_path / "out"
+    title = '<script>alert("x")</script> & co'
+    args = [str(docs), "--truth", str(truth), "--out", str(out), "--sweep", "0.5:0.9:0.2"]
+    assert _eval(*args, "--title", title, "-q")[0] == 0
+    page = (out / "eval.html").read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert page.count("&lt;script&gt;") == 3  # <title>, <h1> and the plot's title

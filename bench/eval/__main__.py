@@ -21,7 +21,7 @@ from typing import Any
 from dedup import Options
 from dedup.eval import evaluate, parse_sweep
 from dedup.eval.plot import Panel, png
-from dedup.eval.report import panel, row_record
+from dedup.eval.report import row_record
 
 from .checks import newsgroups_other_pairs, quote_like, tang_breakdown
 from .datasets import LOADERS, ROOT, Dataset
@@ -91,7 +91,6 @@ def run_dataset(
             record["default"] = entry
             record["scored"] = ev.scored
             record["truth_groups"] = ev.truth_groups
-            record["panel"] = panel(ds.name, ev.sweep, options.threshold)
             if ds.name == "newsgroups":
                 record["other_pairs"] = newsgroups_other_pairs(ds, ev, out)
                 record["quotes"] = {options.threshold: quote_like(ds, ev)}
@@ -129,13 +128,62 @@ def run_dataset(
     return record
 
 
+def render(results: dict[str, Any], out: Path) -> None:
+    """The plots and the README section, from the results."""
+    chosen = results["options"]["threshold"]
+    records = results["datasets"]
+    png(
+        [
+            Panel.scores(
+                r["name"],
+                [row["threshold"] for row in r["default"]["sweep"]],
+                [row["precision"] for row in r["default"]["sweep"]],
+                [row["recall"] for row in r["default"]["sweep"]],
+                chosen,
+            )
+            for r in records
+        ],
+        out / "thresholds.png",
+    )
+    png(
+        [
+            Panel(
+                f"{r['name']}: F1 by n-gram size",
+                [row["threshold"] for row in r["default"]["sweep"]],
+                [(f"n={n}", [row["f1"] for row in e["sweep"]]) for n, e in r["ngrams"].items()],
+                chosen,
+            )
+            for r in records
+        ],
+        out / "ngrams.png",
+    )
+    (out / "README-section.md").write_text(readme_section(results), encoding="utf-8")
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """``results.json`` with its integer keys (n-gram sizes, permutations) restored."""
+    results: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for d in results["datasets"]:
+        for key in ("ngrams", "perms"):
+            d[key] = {int(k): v for k, v in d[key].items()}
+        if "quotes" in d:
+            d["quotes"] = {float(k): v for k, v in d["quotes"].items()}
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "eval")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--quick", action="store_true", help="default n-grams only, 128 perms")
+    parser.add_argument(
+        "--render", action="store_true", help="only redraw plots and text from results.json"
+    )
     args = parser.parse_args()
+    if args.render:
+        render(load_results(args.out / "results.json"), args.out)
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     overrides = dict(item.split("=", 1) for item in args.set)
     defaults = Options().with_(**{k: _value(v) for k, v in overrides.items()})
@@ -147,26 +195,11 @@ def main() -> None:
         perms = [defaults.num_perm] if args.quick else PERMS
         records.append(run_dataset(ds, defaults, grid, perms, args.out))
         del ds
-    png([r["panel"] for r in records], args.out / "thresholds.png")
-    png(
-        [
-            Panel(
-                f"{r['name']}: F1 by n-gram size",
-                [row["threshold"] for row in r["default"]["sweep"]],
-                [(f"n={n}", [row["f1"] for row in e["sweep"]]) for n, e in r["ngrams"].items()],
-                defaults.threshold,
-            )
-            for r in records
-        ],
-        args.out / "ngrams.png",
-    )
-    for r in records:
-        del r["panel"]
     results = {"options": defaults.to_dict(), "sweep": SWEEP, "datasets": records}
     (args.out / "results.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    (args.out / "README-section.md").write_text(readme_section(results), encoding="utf-8")
+    render(results, args.out)
     log.info("wrote %s", args.out)
 
 

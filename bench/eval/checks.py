@@ -159,8 +159,12 @@ def tang_breakdown(ds: Dataset, ev: Evaluation) -> dict[str, Any]:
             found[kind] += a in cluster_of and cluster_of[a] == cluster_of.get(b)
     clustered = [d for d in ds.documents if d.id in cluster_of]
     sk = detect.sketch_documents(clustered, ev.options)
-    few = {i for i, s in zip(sk.ids, sk.shingles, strict=True) if s.size < 3}
-    empty_pairs = Counter(cluster_of[i] for i in few)
+    lost = {d.id for d in clustered if re.sub(r"[\W_]", "", d.text) in ("", "空")}
+    few = {i for i, s in zip(sk.ids, sk.shingles, strict=True) if s.size < 2}
+
+    def pairs(ids: set[str]) -> int:
+        return sum(k * (k - 1) // 2 for k in Counter(cluster_of[i] for i in ids).values())
+
     checked = read_checked(TANG_CHECKED)
     sample = Counter(
         r["class"]
@@ -176,8 +180,10 @@ def tang_breakdown(ds: Dataset, ev: Evaluation) -> dict[str, Any]:
         "corpus_clusters": len(ev.clusters),
         "corpus_clustered_documents": len(clustered),
         "corpus_pairs": corpus_pairs,
-        "no_text_documents": len(few),
-        "no_text_pairs": sum(k * (k - 1) // 2 for k in empty_pairs.values()),
+        "no_text_documents": len(lost),
+        "no_text_pairs": pairs(lost),
+        "under_2_shingles_documents": len(few),
+        "under_2_shingles_pairs": pairs(few),
         "sample": sum(sample.values()),
         "sample_missing": len(checked) - sum(sample.values()),
         "sample_classes": {c: sample.get(c, 0) for c in TANG_CLASSES},

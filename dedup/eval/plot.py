@@ -89,7 +89,7 @@ def _figure(panels: Sequence[Panel]) -> Any:
         ax.set_xlabel("Jaccard threshold")
         ax.set_ylim(-0.02, 1.02)
         ax.grid(True, color="0.9")
-        ax.legend(loc="lower left", frameon=False)
+        ax.legend(loc="best", frameon=False)
     return fig
 
 
