@@ -1,5 +1,6 @@
 """Signature throughput on one core: dedup's fast path against datasketch and rensa, on the same
-documents in one run (each method in its own process, pinned to one core).
+documents in one run (each method in its own process, pinned to one core; methods take turns
+and the best of ``--rounds`` runs counts, since the machine may be shared).
 
     python -m bench.signatures [--input bench/out/zh-22k.jsonl] [--docs 3000]
 
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--input", type=Path, default=ROOT / "bench" / "out" / "zh-22k.jsonl")
     parser.add_argument("--docs", type=int, default=3000)
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--rounds", type=int, default=3, help="best of this many runs each")
     args = parser.parse_args()
     if not args.input.exists():
         generate(args.input, 22_000)
@@ -79,13 +81,14 @@ def main() -> None:
                 if n >= args.docs:
                     break
                 dst.write(line)
-        rows = {}
-        for method in args.methods.split(","):
-            if METHODS[method] and not envs.ready(METHODS[method]):
-                print(f"{method}: no environment (python -m bench.peers.envs)")
-                continue
-            rows[method] = _run(method, sample)
-            print(json.dumps(rows[method]), flush=True)
+        rows: dict[str, dict[str, float]] = {}
+        methods = [m for m in args.methods.split(",") if not METHODS[m] or envs.ready(METHODS[m])]
+        for _ in range(args.rounds):  # methods take turns, so a busy spell hits them all
+            for method in methods:
+                row = _run(method, sample)
+                if method not in rows or row["seconds"] < rows[method]["seconds"]:
+                    rows[method] = row
+                print(json.dumps(row), flush=True)
         cold = _first_call(str(Path(tmp) / "numba-cache"))
         warm = _first_call(None)
     mb = next(iter(rows.values()))["mb"] if rows else 0.0
