@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,9 +173,9 @@ def small_reports(
     spark: Any, small: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Path]:
     theirs = tmp_path_factory.mktemp("small-reference")
-    assert _invoke("run", str(small), "--out", str(theirs), "--no-html", "-q")[0] == 0
+    assert _invoke("run", str(small), "--out", str(theirs), "-q")[0] == 0
     ours = tmp_path_factory.mktemp("small-spark")
-    _spark_cli(small, ours)
+    _spark_cli(small, ours, "--html", "2")
     return ours, theirs
 
 
@@ -201,6 +202,29 @@ def test_alignments_and_merges_equal_dedupe_run(small_reports: tuple[Path, Path]
         text = record.pop("text")
         assert text == (theirs / "merged" / f"{name}.txt").read_text(encoding="utf-8"), name
         assert record == json.loads((theirs / "merged" / f"{name}.json").read_text("utf-8")), name
+    diffs = _lines(ours / "diffs")
+    assert [d["cluster"] for d in diffs] == [a["cluster"] for a in alignments]
+    for record in diffs:
+        path = theirs / "diffs" / f"{record['cluster']}.diff"
+        assert record["diff"] == path.read_text(encoding="utf-8"), record["cluster"]
+
+
+def test_html_pages_for_the_first_clusters(small_reports: tuple[Path, Path]) -> None:
+    ours, theirs = small_reports
+    pages = sorted(p.name for p in (ours / "html" / "clusters").iterdir())
+    assert pages == ["c0001.html", "c0002.html"]
+    for name in pages:
+        page = (ours / "html" / "clusters" / name).read_text(encoding="utf-8")
+        # dedupe run links its per-cluster merged/ files, which Spark keeps in partitions
+        expected = re.sub(
+            r' · merged text <a href="[^"]*">\.txt</a>, provenance <a href="[^"]*">\.json</a>',
+            "",
+            (theirs / "clusters" / name).read_text(encoding="utf-8"),
+        )
+        assert page == expected, name
+    index = (ours / "html" / "index.html").read_text(encoding="utf-8")
+    assert 'href="clusters/c0002.html"' in index
+    assert 'href="clusters/c0003.html"' not in index
 
 
 # --- the library from a notebook -------------------------------------------------------------

@@ -75,7 +75,16 @@ def _session(master: str | None, driver_memory: str, partitions: int | None) -> 
     show_default=True,
     help="Merge policy of merged/ (see `dedupe merge`).",
 )
-@click.option("--no-alignments", is_flag=True, help="Skip alignments/ and merged/.")
+@click.option("--no-alignments", is_flag=True, help="Skip alignments/, diffs/ and merged/.")
+@click.option(
+    "--html",
+    "html_clusters",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Write html/ pages for the first N clusters (made on the driver).",
+)
 @click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No closing line.")
@@ -90,6 +99,7 @@ def spark(
     checkpoint_dir: str | None,
     policy: str,
     no_alignments: bool,
+    html_clusters: int,
     timings: bool,
     as_json: bool,
     quiet: bool,
@@ -98,9 +108,9 @@ def spark(
     """Find near-duplicates among INPUTS (files or folders; JSONL, Parquet, text, CSV, ...) on
     Spark, with the same clusters as `dedupe run`.
 
-    Writes clusters/, pairs/, deduplicated/, removed/, skipped/, alignments/ and merged/ as
-    JSONL or Parquet partitions, and summary.json, into --out. Needs the spark extra:
-    pip install 'dedup[spark]'.
+    Writes clusters/, pairs/, deduplicated/, removed/, skipped/, alignments/, diffs/ and
+    merged/ as JSONL or Parquet partitions, summary.json and, with --html, html/ into --out.
+    Needs the spark extra: pip install 'dedup[spark]'.
     """
     from ..spark import read, run, write  # raises MissingDependency without pyspark
 
@@ -119,6 +129,7 @@ def spark(
         format=out_format,
         alignments=not no_alignments,
         policy=policy,
+        html=html_clusters,
         timings=clock if timings else None,
     )
     if as_json:

@@ -10,7 +10,8 @@ PySpark. From a notebook::
 Steps: signatures in ``mapInPandas`` (:mod:`.sketches`), LSH bands and candidate pairs from
 group-bys, verification on joined shingle sets (:mod:`.pairs`), connected components by
 large-star/small-star (:mod:`.components`), representatives and cluster ids (:mod:`.clusters`),
-per-cluster alignment and merge in ``applyInPandas`` (:mod:`.alignment`), files (:mod:`.writer`).
+per-cluster alignment and merge in ``applyInPandas`` (:mod:`.alignment`), files (:mod:`.writer`,
+:mod:`.html`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ except ImportError:  # pragma: no cover - depends on the environment
 
     raise MissingDependency("pyspark", "spark") from None
 
-from .alignment import cluster_reports
+from .alignment import align_cluster, cluster_reports
 from .components import connected_components
 from .frames import DOCUMENTS, prepare
+from .html import write_html
 from .job import SparkResult, run
 from .reader import read
 from .session import local_session
@@ -33,6 +35,7 @@ from .writer import summary, write
 __all__ = [
     "DOCUMENTS",
     "SparkResult",
+    "align_cluster",
     "cluster_reports",
     "connected_components",
     "local_session",
@@ -41,4 +44,5 @@ __all__ = [
     "run",
     "summary",
     "write",
+    "write_html",
 ]

@@ -2,8 +2,9 @@
 
 ``OUT/clusters/``, ``pairs/``, ``deduplicated/``, ``removed/`` and ``skipped/`` hold part files
 sorted in input order (read them in name order, or with ``spark.read``); JSONL parts are byte
-for byte the lines of ``dedupe run``'s files. ``alignments/`` and ``merged/`` hold one record per
-cluster. ``summary.json`` is written from the driver.
+for byte the lines of ``dedupe run``'s files. ``alignments/``, ``diffs/`` and ``merged/`` hold
+one record per cluster. ``summary.json`` and the optional ``html/`` pages are written from the
+driver.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ import os
 import time
 from importlib import metadata
 from typing import Any
-from urllib.parse import urlparse
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from ..cluster import REJECTED
 from ..errors import ConfigError
+from ..merge import POLICIES
 from ..report import jsonl as report_jsonl
-from ..report.files import write_text
 from ..signature import SCHEME
 from . import records
 from .job import SparkResult
+from .output import join, write_driver_text
 
-__all__ = ["FORMATS", "summary", "write"]
+__all__ = ["FORMATS", "SKIPPED_IN_SUMMARY", "summary", "write", "write_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -59,53 +60,38 @@ def write_frame(df: DataFrame, path: str, name: str, format: str) -> None:
 
 
 def _write_cluster_reports(result: SparkResult, out: str, format: str, policy: str) -> None:
-    """``alignments/`` and ``merged/``: one record per cluster, computed once for both."""
+    """``alignments/``, ``diffs/`` and ``merged/``: one record per cluster, computed once."""
     from .alignment import cluster_reports
 
     reports = cluster_reports(result, policy).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         ordered = reports.orderBy("cluster")
-        log.info("writing alignments and merged")
+        log.info("writing alignments, diffs and merged")
         if format == "jsonl":
-            alignments = ordered.select(F.col("alignments").alias("value"))
-            merged = ordered.select(F.col("merge").alias("value"))
-            alignments.write.mode("overwrite").text(_join(out, "alignments"))
-            merged.write.mode("overwrite").text(_join(out, "merged"))
+            lines = {
+                "alignments": ordered.select(F.col("alignments").alias("value")),
+                "diffs": ordered.select(F.to_json(F.struct("cluster", "diff")).alias("value")),
+                "merged": ordered.select(F.col("merge").alias("value")),
+            }
+            for name, frame in lines.items():
+                frame.write.mode("overwrite").text(join(out, name))
         else:
-            alignments = ordered.select("cluster", "representative", "alignments")
-            merged = ordered.select("cluster", "representative", "text", "merge")
-            alignments.write.mode("overwrite").parquet(_join(out, "alignments"))
-            merged.write.mode("overwrite").parquet(_join(out, "merged"))
+            tables = {
+                "alignments": ordered.select("cluster", "representative", "alignments"),
+                "diffs": ordered.select("cluster", "representative", "diff"),
+                "merged": ordered.select("cluster", "representative", "text", "merge"),
+            }
+            for name, frame in tables.items():
+                frame.write.mode("overwrite").parquet(join(out, name))
     finally:
         reports.unpersist()
-
-
-def _join(out: str, name: str) -> str:
-    return f"{out.rstrip('/')}/{name}"
-
-
-def _write_driver_text(spark: SparkSession, path: str, text: str) -> None:
-    """A small file from the driver: plain files locally, Hadoop's file system elsewhere."""
-    parsed = urlparse(path)
-    if parsed.scheme in ("", "file"):
-        from pathlib import Path
-
-        write_text(Path(parsed.path if parsed.scheme else path), text)
-        return
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
-    target = jvm.org.apache.hadoop.fs.Path(path)
-    stream = target.getFileSystem(conf).create(target, True)
-    try:
-        stream.write(bytearray(text.encode("utf-8")))
-    finally:
-        stream.close()
 
 
 def summary(result: SparkResult) -> dict[str, Any]:
     """Counts, parameters and versions, with the keys of ``dedupe run``'s summary.json.
 
-    Runs a few counting jobs. ``skipped`` lists at most :data:`SKIPPED_IN_SUMMARY` inputs.
+    Counts come from checkpointed frames. ``skipped`` lists at most :data:`SKIPPED_IN_SUMMARY`
+    inputs.
     """
     read = result.sketches.count()
     skipped_count = result.skipped.count()
@@ -153,33 +139,43 @@ def write(
     format: str = "jsonl",
     alignments: bool = True,
     policy: str = "representative",
+    html: int = 0,
     timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Write every report of ``result`` under ``out`` (a local path or a URI such as s3a://).
 
-    ``alignments`` adds ``alignments/`` and ``merged/`` (merged by ``policy``, see
-    :mod:`dedup.merge`). Returns the summary written to ``out/summary.json``; ``timings`` go
-    into it when given.
+    ``alignments`` adds ``alignments/``, ``diffs/`` and ``merged/`` (merged by ``policy``,
+    see :mod:`dedup.merge`); ``html`` > 0 adds ``html/`` with the pages of that many clusters.
+    Returns the summary written to ``out/summary.json``; ``timings`` (seconds by step) go into
+    it when given, with this step's as ``write``.
 
     >>> write(run(spark, frame), "reports-spark", format="parquet")  # doctest: +SKIP
     """
     if format not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if policy not in POLICIES:
+        raise ConfigError(f"unknown merge policy {policy!r}: choose one of {', '.join(POLICIES)}")
+    if html < 0:
+        raise ConfigError(f"html must be a number of clusters (0 for none), got {html}")
     started = time.perf_counter()
     out = os.fspath(out)
     spark = result.documents.sparkSession
     for name, frame in _frames(result).items():
         log.info("writing %s", name)
-        write_frame(frame, _join(out, name), name, format)
+        write_frame(frame, join(out, name), name, format)
     if alignments:
         _write_cluster_reports(result, out, format, policy)
     found = summary(result)
+    if html:
+        from .html import write_html
+
+        write_html(result, out, html, found, policy)
     if timings is not None:
         steps = {**timings, "write": time.perf_counter() - started}
         found["timings_seconds"] = {k: round(v, 3) for k, v in steps.items()}
-    _write_driver_text(
+    write_driver_text(
         spark,
-        _join(out, "summary.json"),
+        join(out, "summary.json"),
         json.dumps(found, ensure_ascii=False, indent=2, allow_nan=False, default=str) + "\n",
     )
     return found
