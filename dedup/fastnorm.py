@@ -8,7 +8,8 @@ the offset maps, and works on a whole batch in a few array operations: NFKC with
 through :mod:`dedup.normalize`'s own tables, one OpenCC call for the batch, punctuation folding.
 
 Documents where a shortcut could change the tokens go through the full path instead:
-combining marks (NFKC composes them with the character before), whitespace that may vanish
+combining marks (NFKC composes them with the character before), ideographic description
+sequences (OpenCC reads them as units), whitespace that may vanish
 between two letters or digits (a line break in a document with CJK text, which the segmenter
 may mend; a space next to ``々`` or ``〇``, CJK characters that are also word characters),
 and anything OpenCC converts to a different length. A test checks both paths give
@@ -121,6 +122,10 @@ def matching_codes(
         return set(np.unique(np.searchsorted(doc_end, positions)).tolist())
 
     newline = _is_newline()[codes]
+    # OpenCC reads an ideographic description sequence (⿰木養) as one unit whose reach depends
+    # on what follows, paragraph breaks included: such documents take the full path.
+    for d in docs_at(np.flatnonzero((codes >= 0x2FF0) & (codes <= 0x2FFF))):
+        full.setdefault(d, reference_codes(texts[d], options))
     special = np.flatnonzero(tables.special[codes])
     if special.size:
         marked = special[tables.mark[codes[special]]]
@@ -263,19 +268,9 @@ def _t2s(
     alone = _changes_alone()
     convert = _normalize._t2s_converter()
     codes = codes.copy()
-    # An ideographic description sequence takes the next characters, whatever they are, as
-    # its parts: documents with one are converted whole, on their own.
-    described = np.flatnonzero((codes >= 0x2FF0) & (codes <= 0x2FFF))
-    if described.size:
-        doc_start = np.concatenate([[0], doc_end[:-1] + 1])
-        for d in np.unique(np.searchsorted(doc_end, described)).tolist():
-            lo_d, hi_d = int(doc_start[d]), int(doc_end[d])
-            part = _converged(_text(codes[lo_d:hi_d]), convert)
-            if part is None or len(part) != hi_d - lo_d:
-                full.setdefault(d, reference_codes(texts[d], options))
-            else:
-                codes[lo_d:hi_d] = _codes(part)
-            inside[lo_d:hi_d] = False
+    doc_start = np.concatenate([[0], doc_end[:-1] + 1])
+    for d in full:  # taking the full path anyway
+        inside[doc_start[d] : doc_end[d]] = False
     lo, hi = _runs(inside)
     for _ in range(4):
         if not lo.size:

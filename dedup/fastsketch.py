@@ -22,6 +22,7 @@ each other on random text).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from .shingle import _TOKEN
+from .shingle import _CJK_RANGES
 from .signature import permutations  # noqa: F401 (used by the doctest)
 
 __all__ = ["SketchBatch", "pack", "sketch_codes", "token_classes"]
@@ -46,14 +47,21 @@ I64 = npt.NDArray[np.int64]
 def token_classes() -> npt.NDArray[np.uint8]:
     """Class of every code point for tokenizing: 0 separator, 1 CJK token, 2 word character.
 
-    Built by running :mod:`dedup.shingle`'s token pattern over all code points at once.
+    Built with the character classes of :mod:`dedup.shingle`'s token pattern, applied to all
+    code points at once (a test checks the table against the pattern itself).
     """
     table = np.zeros(_N_CODES, dtype=np.uint8)
-    # Surrogates cannot be in a str made by decoding; classify them as separators.
+    cjk = re.compile(f"[{_CJK_RANGES}]")
+    word = re.compile(r"[^\W\x01]")  # after CJK characters became \x01: the other word chars
+    # Surrogates cannot be in a str made by decoding; they stay separators.
     for lo, hi in ((0, 0xD800), (0xE000, _N_CODES)):
         chars = "".join(map(chr, range(lo, hi)))
-        for m in _TOKEN.finditer(chars):
-            table[lo + m.start() : lo + m.end()] = _CJK if m.group(1) is not None else _WORD
+        marked = word.sub("\x02", cjk.sub("\x01", chars))
+        codes = np.frombuffer(marked.encode("utf-32-le"), dtype="<u4")
+        part = table[lo:hi]
+        part[codes == 1] = _CJK
+        part[codes == 2] = _WORD
+    table[1] = table[2] = _SEP  # the markers themselves are separators
     table.setflags(write=False)
     return table
 

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup.fastnorm import matching_codes, reference_codes
-from dedup.fastsketch import pack, sketch_codes
+from dedup.fastsketch import pack, sketch_codes, token_classes
 from dedup.options import NormalizeOptions, Options
 from dedup.segment import matching_text, paragraphs
-from dedup.shingle import shingle_hashes, shingles
+from dedup.shingle import _TOKEN, shingle_hashes, shingles
 from dedup.signature import estimate_jaccard, permutations, signature
 from dedup.sketch import sketch, sketch_batch, sketch_many
 
@@ -222,3 +222,15 @@ def test_estimation_error_no_worse_than_classic_minhash() -> None:
     theory = float(np.sqrt(np.mean(exact * (1 - exact) / 128)))
     assert rmse_fast <= 1.1 * rmse_classic
     assert rmse_fast <= 1.2 * theory
+
+
+def test_token_class_table_follows_the_token_pattern() -> None:
+    table = token_classes()
+    rng = random.Random(0)
+    points = list(range(0x3100)) + [rng.randrange(0x110000) for _ in range(20_000)]
+    for c in points:
+        if 0xD800 <= c < 0xE000:
+            continue
+        m = _TOKEN.fullmatch(chr(c))
+        expected = 0 if m is None else (1 if m.group(1) is not None else 2)
+        assert table[c] == expected, hex(c)
