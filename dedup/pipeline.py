@@ -304,8 +304,15 @@ def _sign_all(
     number.clear()
     if not sig_parts:
         return skipped, np.zeros((0, options.num_perm), np.uint32), np.zeros(0, np.int64)
-    signatures = np.concatenate(sig_parts)
-    sig_parts.clear()
+    # Move the parts into one array, freeing each as it is copied: the new array's pages are
+    # only touched as it fills, so memory never holds the signatures twice.
+    signatures = np.empty((sum(len(p) for p in sig_parts), options.num_perm), dtype=np.uint32)
+    sig_parts.reverse()
+    filled = 0
+    while sig_parts:
+        part = sig_parts.pop()
+        signatures[filled : filled + len(part)] = part
+        filled += len(part)
     return skipped, signatures, np.concatenate(length_parts)
 
 
