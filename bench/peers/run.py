@@ -19,6 +19,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -85,7 +86,13 @@ def _tree_rss(pid: int) -> int:
 def measure(command: list[str], env: dict[str, str], timeout: float) -> tuple[float, int, int, str]:
     """Run ``command``; return (wall seconds, peak tree RSS bytes, exit code, stderr tail)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so a timeout ends its workers too
+    )
     peak = 0
     done = threading.Event()
 
@@ -100,8 +107,9 @@ def measure(command: list[str], env: dict[str, str], timeout: float) -> tuple[fl
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         _, err = proc.communicate()
+        err += f"timed out after {timeout:.0f} s".encode()
     seconds = time.perf_counter() - started
     done.set()
     thread.join()
