@@ -2,7 +2,8 @@
 
 Streaming and memory-bounded: documents are read once, signed in batches on every core, and
 written to a work folder; memory keeps only each document's id, signature and a few offsets
-(about 700 bytes a document with 128 permutations, whatever the length of the texts). Candidate
+(with 128 permutations, about 1.2 KB of peak memory per document, whatever the length of the
+texts; about 100 bytes stay with the result). Candidate
 pairs are verified on exact shingle sets read back from the work folder, and reports read the
 documents they need back by number (:attr:`Result.documents`).
 
