@@ -3,9 +3,9 @@
 Streaming and memory-bounded: documents are read once, signed in batches on every core, and
 written to a work folder; memory keeps only each document's id, signature and a few offsets
 (with 128 permutations, about 1.2 KB of peak memory per document, whatever the length of the
-texts; about 100 bytes stay with the result). Candidate
-pairs are verified on exact shingle sets read back from the work folder, and reports read the
-documents they need back by number (:attr:`Result.documents`).
+texts; about 100 bytes stay with the result). Candidate pairs are verified on exact shingle
+sets read back from the work folder, and reports read the documents they need back by number
+(:attr:`Result.documents`).
 
 >>> result = run([("a", "the cat sat on the mat today"), ("b", "the cat sat on the mat today!")])
 >>> [c.members for c in result.clusters]
