@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,8 +25,7 @@ from dedup.cli import main
 if os.environ.get("DEDUP_SKIP_BROWSER") == "1":
     pytest.skip("DEDUP_SKIP_BROWSER=1", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from test_browser import CHROMIUM_ARGS  # noqa: E402  (the same launch as the browser tests)
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 PAYLOADS = [
     "<script>alert('p1')</script>",
@@ -91,17 +88,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     found = [out / "index.html", *sorted((out / "clusters").glob("*.html")), diff_page]
     assert len(found) == 3
     return found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium not found: apt-get install chromium (or DEDUP_SKIP_BROWSER=1)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Watch:
