@@ -9,7 +9,7 @@ sets read back from the work folder, and reports read the documents they need ba
 
 >>> result = run([("a", "the cat sat on the mat today"), ("b", "the cat sat on the mat today!")])
 >>> [c.members for c in result.clusters]
-[['a', 'b']]
+[('a', 'b')]
 """
 
 from __future__ import annotations
