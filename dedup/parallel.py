@@ -66,7 +66,9 @@ def sign_batches(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     sketch_batch(["預熱 warm up"], options)  # compile and build tables once, before forking
-    if workers == 1:
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        # One process (also where processes cannot fork: the pool relies on inheriting the
+        # compiled code and tables)
         for texts in batches:
             yield _sign(texts, options, str(folder))
         return
