@@ -138,10 +138,23 @@ def choice(results: dict[str, Any]) -> list[str]:
             + ", ".join(f"{v['quote_like']} of {v['other_pairs']} at {k}" for k, v in q.items())
             + "."
         )
-    lines.append(
-        f"- **{o['num_perm']} permutations.** 64 lose recall at the threshold (table below); "
-        "256 gain a little and cost up to twice the time."
-    )
+    perms = {p for d in by.values() for p in d["perms"]}
+    n = o["num_perm"]
+    if {64, 256, n} <= perms:
+
+        def recall(d: dict[str, Any], p: int) -> float:
+            value: float = d["perms"][p]["scores"]["recall"]
+            return value
+
+        worse = [
+            f"{d['name']} {_f(recall(d, 64))}" for d in by.values() if recall(d, 64) < recall(d, n)
+        ]
+        gain = max(recall(d, 256) - recall(d, n) for d in by.values())
+        lines.append(
+            f"- **{n} permutations.** With 64, recall at the threshold drops "
+            f"({', '.join(worse) or 'nowhere'}; table below); 256 gain at most "
+            f"{gain:.3f} recall for twice the signature work."
+        )
     return lines + [""]
 
 
@@ -151,7 +164,8 @@ def readme_section(results: dict[str, Any]) -> str:
     out = [
         "## Accuracy",
         "",
-        "Measured by `make eval` (`bench/eval/`, a few minutes) with `dedupe eval`'s machinery, at "
+        "Measured by `make eval` (`bench/eval/`; about half an hour on this shared 2-core machine) "
+        "with `dedupe eval`'s machinery, at "
         f"the defaults: threshold {o['threshold']}, character {o['cjk_ngram']}-grams for Chinese, "
         f"word {o['word_ngram']}-grams for English, {o['num_perm']} permutations. Precision, "
         "recall and F1 count pairs of documents put in one cluster; ARI compares the clusterings "
