@@ -39,7 +39,7 @@ CORPUS = [
     doc("f", words("f", 1, 10)),
 ]
 TRUTH = [["a", "b", "c"], ["d", "f"]]
-UNIGRAMS = Options(word_ngram=1)
+UNIGRAMS = Options(word_ngram=1, threshold=0.7)
 
 
 def test_corpus_similarities_are_as_designed() -> None:
