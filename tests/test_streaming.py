@@ -53,8 +53,9 @@ def _shape(result: pipeline.Result) -> tuple[object, ...]:
 
 def test_two_workers_same_result_as_one() -> None:
     docs = _corpus(120, 400)
-    one = pipeline.run(docs, workers=1)
-    two = pipeline.run(docs, workers=2)
+    options = Options(cjk_ngram=5, threshold=0.7)
+    one = pipeline.run(docs, options, workers=1)
+    two = pipeline.run(docs, options, workers=2)
     assert len(one.clusters) == 40
     assert _shape(one) == _shape(two)
 
@@ -119,7 +120,8 @@ def _peak_bytes(n: int, length: int, monkeypatch: pytest.MonkeyPatch) -> int:
     gc.collect()
     tracemalloc.start()
     try:
-        result = pipeline.run(stream(), workers=1)
+        # 5-grams of 50 characters: random texts share no shingles, so no pairs to verify
+        result = pipeline.run(stream(), Options(cjk_ngram=5, threshold=0.7), workers=1)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -163,7 +165,7 @@ def test_band_candidates_recall_true_pairs_above_threshold() -> None:
     """Near-duplicate texts (Jaccard >= 0.7) are candidates as often through the fast path as
     through datasketch's own MinHashLSH over the same signatures."""
     docs = _corpus(300, 300, seed=3)
-    sigs = sketch_batch([t for _, t in docs], Options()).signatures
+    sigs = sketch_batch([t for _, t in docs], Options(cjk_ngram=5)).signatures
     bands, rows = lsh_parameters(0.7, 128)
     ours = {tuple(p) for p in band_candidates(sigs, bands, rows).tolist()}
     lsh = MinHashLSH(threshold=0.7, num_perm=128)
