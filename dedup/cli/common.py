@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -56,8 +57,10 @@ _LISTED = 12  # written files named one by one in the message; the rest are coun
 class _RaiseTerminated:
     """SIGTERM handler raising :class:`Terminated` in the process that installed it only.
 
-    Worker processes forked while it is installed inherit it; a pool stops its workers with
-    SIGTERM, and they must die of it as usual, not unwind the parent's copied stack.
+    Worker processes forked while it is installed must die of SIGTERM as usual (a pool stops
+    its workers with it), not unwind the parent's copied stack, and not wait for a Python
+    handler that a worker stuck in C code never runs: :func:`_default_in_child` puts the
+    default back in every forked child, and the pid check covers any fork it misses.
     """
 
     def __init__(self) -> None:
@@ -69,6 +72,15 @@ class _RaiseTerminated:
             os.kill(os.getpid(), signum)
             return
         raise Terminated()
+
+
+def _default_in_child() -> None:
+    with contextlib.suppress(ValueError, OSError):
+        if isinstance(signal.getsignal(signal.SIGTERM), _RaiseTerminated):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+os.register_at_fork(after_in_child=_default_in_child)
 
 
 def interruptible(
