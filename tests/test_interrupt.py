@@ -278,3 +278,20 @@ def test_index_add_interrupted_exits_with_the_signal_code_and_says_so(
     _, got, stderr = _interrupt_index_add(corpus, tmp_path, sig)
     assert got == code, stderr
     assert f"Interrupted ({sig.name})." in stderr and "Traceback" not in stderr
+
+
+def test_forked_workers_get_the_default_sigterm_back() -> None:
+    """A pool stops its workers with SIGTERM; a worker blocked in C code never runs a Python
+    handler, so an inherited one would leave the pool (and the run) waiting forever."""
+    from dedup.cli.common import interruptible
+
+    @interruptible()
+    def fork_and_look() -> int:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os._exit(0 if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL else 1)
+        return os.waitpid(pid, 0)[1]
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert fork_and_look() == 0
+    assert signal.getsignal(signal.SIGTERM) is before  # the command's handler is removed again
