@@ -25,6 +25,7 @@ __all__ = [
     "band_candidates",
     "candidate_pairs",
     "containment_candidate_pairs",
+    "RECALL_WEIGHTS",
     "lsh_parameters",
 ]
 
@@ -34,10 +35,25 @@ LARGE_BUCKET = 10_000
 """A band bucket this large is logged: its pairs grow with the square of its size."""
 
 
+RECALL_WEIGHTS = (0.1, 0.9)
+"""(false positive, false negative) weights given to datasketch's band optimiser.
+
+Every candidate is verified on the exact shingle sets, so a false candidate costs one check
+while a missed pair is a duplicate left in the corpus: weigh misses 9 to 1. For threshold 0.7 and
+128 permutations this gives 20 bands of 6 rows (a pair of Jaccard 0.8 is proposed with
+probability 0.998) where even weights give 14 x 9 (0.87).
+"""
+
+
 @functools.lru_cache(maxsize=64)
 def lsh_parameters(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The ``(bands, rows)`` datasketch picks for ``threshold`` and ``num_perm``."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    """The ``(bands, rows)`` datasketch's optimiser picks for ``threshold`` and ``num_perm``,
+    with misses weighted over false candidates (:data:`RECALL_WEIGHTS`).
+
+    >>> lsh_parameters(0.7, 128)
+    (20, 6)
+    """
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
     return lsh.b, lsh.r
 
 
@@ -48,7 +64,7 @@ def candidate_pairs(
     if not signatures:
         return set()
     num_perm = int(signatures[0].shape[0])
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
     pairs: set[tuple[int, int]] = set()
     with lsh.insertion_session(buffer_size=50_000) as session:
         for i, sig in enumerate(signatures):

@@ -14,6 +14,7 @@ verification later) and sends back only signatures, token lengths and hash count
 from __future__ import annotations
 
 import collections
+import itertools
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,11 @@ from .options import Options
 from .sketch import sketch_batch
 from .spill import append_hashes
 
-__all__ = ["SignedBatch", "default_workers", "sign_batches"]
+__all__ = ["SERIAL_BATCHES", "SignedBatch", "default_workers", "sign_batches"]
+
+SERIAL_BATCHES = 64
+"""Batches signed in this process before worker processes are started for the rest (a worker
+takes seconds to start: import, compiled code, tables)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +70,26 @@ def sign_batches(
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    sketch_batch(["預熱 warm up"], options)  # compile and build tables once, before forking
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        # One process (also where processes cannot fork: the pool relies on inheriting the
-        # compiled code and tables)
+    sketch_batch(["預熱 warm up"], options)  # compile and build tables once
+    iterator = iter(batches)
+    # The first batches are signed here: a small input never pays for starting workers.
+    for texts in itertools.islice(iterator, 0 if workers == 1 else SERIAL_BATCHES):
+        yield _sign(texts, options, str(folder))
+    following = next(iterator, None)
+    if following is None:
+        return
+    batches = itertools.chain([following], iterator)
+    if workers == 1:
         for texts in batches:
             yield _sign(texts, options, str(folder))
         return
-    context = multiprocessing.get_context("fork")
+    # Workers come from a fork server, not from this process: forking a process whose other
+    # threads (pyarrow's pool, a browser driver, a caller's threads) hold locks can leave a
+    # worker waiting on a lock forever. The server preloads dedup so workers start warm.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["dedup.sketch", "dedup.parallel"])
     with context.Pool(workers) as pool:
         pending: collections.deque[multiprocessing.pool.AsyncResult[SignedBatch]]
         pending = collections.deque()

@@ -1,11 +1,11 @@
 """LSH banding for the persistent index: how many bands, and each band's 64-bit key.
 
-The index leans towards recall: a missed near-duplicate is a wrong answer to "have we got this
-already?", while a false candidate only costs one exact check. So the ``(bands, rows)`` are
-datasketch's optimum with false negatives weighted 9 to 1 (for threshold 0.7 and 128
-permutations: 20 bands of 6 rows, which finds a pair of Jaccard 0.8 with probability 0.998,
-where the even weighting's 14 x 9 finds it with 0.87). They are stored in the index, so a change
-of this rule never affects an existing index.
+The index leans towards recall, like ``dedupe run``: a missed near-duplicate is a wrong answer to
+"have we got this already?", while a false candidate only costs one exact check. So the
+``(bands, rows)`` are datasketch's optimum with false negatives weighted 9 to 1 (for threshold
+0.7 and 128 permutations: 20 bands of 6 rows, which finds a pair of Jaccard 0.8 with
+probability 0.998, where the even weighting's 14 x 9 finds it with 0.87). They are stored in
+the index, so a change of this rule never affects an existing index.
 
 >>> index_lsh_parameters(0.7, 128)
 (20, 6)
@@ -15,20 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 import xxhash
-from datasketch import MinHashLSH
+
+from ..lsh import RECALL_WEIGHTS, lsh_parameters
 
 __all__ = ["RECALL_WEIGHTS", "band_keys", "index_lsh_parameters"]
-
-RECALL_WEIGHTS = (0.1, 0.9)
-"""(false positive, false negative) weights given to datasketch's band optimiser."""
 
 _SIGN = 1 << 63
 
 
 def index_lsh_parameters(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The ``(bands, rows)`` for a new index with this threshold and signature size."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
-    return lsh.b, lsh.r
+    """The ``(bands, rows)`` for a new index: the same as ``dedupe run`` uses."""
+    return lsh_parameters(threshold, num_perm)
 
 
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> tuple[int, ...]:
