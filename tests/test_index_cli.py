@@ -11,6 +11,7 @@ from test_index_contract import edited, fresh_redis_target, han_text
 
 from dedup.cli import main
 from dedup.index import Index
+from dedup.options import Options
 
 README_EXAMPLE = """\
 from dedup.index import Index
@@ -119,7 +120,7 @@ def test_options_are_fixed_at_creation(tmp_path: Path, corpus: Path) -> None:
     code, out, err = invoke("index", "add", target, str(corpus), "--threshold", "0.9")
     assert code == 2
     assert out == ""
-    assert "threshold: index 0.7, given 0.9" in err
+    assert f"threshold: index {Options().threshold}, given 0.9" in err
     assert "cjk_ngram" not in err
     with Index.open(target) as index:
         assert index.options.cjk_ngram == 4
