@@ -295,3 +295,24 @@ def test_forked_workers_get_the_default_sigterm_back() -> None:
     before = signal.getsignal(signal.SIGTERM)
     assert fork_and_look() == 0
     assert signal.getsignal(signal.SIGTERM) is before  # the command's handler is removed again
+
+
+def test_a_worker_terminated_right_after_fork_still_dies() -> None:
+    """CPython drops a signal caught between fork and the child's reset; SIGTERM is blocked
+    across fork so that a pool terminating a worker it has just started does not wait forever."""
+    from dedup.cli.common import interruptible
+
+    @interruptible()
+    def fork_and_terminate(times: int) -> list[int]:
+        codes = []
+        for _ in range(times):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                time.sleep(30)
+                os._exit(0)
+            os.kill(pid, signal.SIGTERM)
+            codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        return codes
+
+    assert set(fork_and_terminate(50)) == {-signal.SIGTERM}
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == set()

@@ -74,13 +74,42 @@ class _RaiseTerminated:
         raise Terminated()
 
 
+def _ours() -> bool:
+    return isinstance(signal.getsignal(signal.SIGTERM), _RaiseTerminated)
+
+
+_BLOCKED: list[bool] = []
+
+
+def _before_fork() -> None:
+    # Block SIGTERM across fork: CPython forgets a signal caught between fork and the child's
+    # reset, which would leave a pool worker that its pool has just terminated running on.
+    blocked = _ours()
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    _BLOCKED.append(blocked)
+
+
+def _after_fork_in_parent() -> None:
+    if _BLOCKED and _BLOCKED.pop():
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def _default_in_child() -> None:
+    blocked = bool(_BLOCKED) and _BLOCKED.pop()
+    _BLOCKED.clear()
     with contextlib.suppress(ValueError, OSError):
-        if isinstance(signal.getsignal(signal.SIGTERM), _RaiseTerminated):
+        if _ours():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if blocked:  # a SIGTERM that came meanwhile is still pending: it now ends the child
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
-os.register_at_fork(after_in_child=_default_in_child)
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_default_in_child,
+)
 
 
 def interruptible(
