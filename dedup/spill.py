@@ -55,7 +55,11 @@ class DocumentStore:
     def append(self, doc: Document) -> int:
         """Store ``doc``; return its number."""
         text = doc.text.encode("utf-8", "surrogatepass")
-        meta = json.dumps(doc.meta, ensure_ascii=False).encode("utf-8") if doc.meta else b""
+        meta = (
+            json.dumps(doc.meta, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+            if doc.meta
+            else b""
+        )
         source = doc.source.encode("utf-8", "surrogatepass")
         self._offsets.append(self._pos)
         self._sizes.extend((len(text), len(meta), len(source)))

@@ -113,11 +113,6 @@ def test_every_odd_input_is_read_or_skipped_with_a_reason(tmp_path: Path) -> Non
     assert documents["read"] == len(ids)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup/spill.py DocumentSpill.append: json.dumps(doc.meta) has no default=str, so "
-    "a Parquet date, decimal or binary column raises TypeError and dedupe run exits 1",
-)
 def test_parquet_metadata_of_any_type_is_kept(tmp_path: Path) -> None:
     import datetime
     import decimal

@@ -109,12 +109,6 @@ def test_hostile_ids_stay_data_and_every_file_stays_inside_out(tmp_path: Path) -
     assert seen == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup/spill.py DocumentSpill.append encodes meta with .encode('utf-8') (no "
-    "'surrogatepass'): a file name with undecodable bytes (meta['path'] holds \\udcff) raises "
-    "UnicodeEncodeError and dedupe run exits 1",
-)
 def test_hostile_file_names_become_ids_not_paths(tmp_path: Path) -> None:
     """File names are ids too: newline, undecodable bytes, 250 characters, shell syntax."""
     folder = tmp_path / "in"

@@ -108,11 +108,6 @@ def test_library_errors_and_reprs_mask_the_password(port: int) -> None:
     _no_secret(repr(wrong.value))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup/index/targets.py mask_url masks only the user-info password: "
-    "redis://host:6379/0?password=SECRET (which redis-py accepts) is shown as given",
-)
 def test_a_password_in_the_query_string_is_masked() -> None:
     shown = mask_url(f"redis://127.0.0.1:6379/0?password={QUOTED}&prefix=x:")
     _no_secret(shown)

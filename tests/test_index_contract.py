@@ -376,7 +376,7 @@ def test_reopened_index_keeps_documents_and_options(persistent: Opener) -> None:
 @pytest.mark.parametrize(
     ("changes", "named"),
     [
-        ({"cjk_ngram": 3}, "cjk_ngram"),
+        ({"cjk_ngram": Options().cjk_ngram + 2}, "cjk_ngram"),
         ({"num_perm": 64}, "num_perm"),
         ({"threshold": 0.9}, "threshold"),
         ({"seed": 2}, "seed"),

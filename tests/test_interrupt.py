@@ -263,12 +263,6 @@ def test_index_add_interrupted_keeps_a_working_index(
         assert len(index) == 240
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedup/cli/index.py: Ctrl-C ends in click's 'Aborted!' with exit 1 and SIGTERM kills "
-    "the process unhandled; neither says how many documents were added (use "
-    "cli.common.interruptible)",
-)
 @pytest.mark.parametrize(
     ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
 )

@@ -15,6 +15,7 @@ from .common import (
     build_options,
     build_read_options,
     dedup_errors,
+    interruptible,
     match_options,
     progress_bar,
     read_options,
@@ -117,6 +118,7 @@ def _match_record(match: Match) -> dict[str, Any]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
 @click.pass_context
 @dedup_errors()
+@interruptible()
 def add(
     ctx: click.Context,
     /,

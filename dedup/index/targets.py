@@ -19,8 +19,16 @@ _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 def mask_url(url: str) -> str:
     """``url`` with any password replaced by ``***``, for logs, errors, stats and reprs."""
     parts = urlsplit(url)
+    if parts.query:
+        # redis-py also takes the password as a query parameter (?password=...)
+        query = "&".join(
+            f"{key}=***" if key.lower() == "password" else item
+            for item in parts.query.split("&")
+            for key in [item.split("=", 1)[0]]
+        )
+        parts = parts._replace(query=query)
     if parts.password is None:
-        return url
+        return urlunsplit(parts)
     user = parts.username or ""
     host = parts.hostname or ""
     if ":" in host:
