@@ -347,9 +347,19 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     assert _invoke("spark", str(tmp_path))[0] == 2  # no --out
     assert _invoke("spark", str(tmp_path), "--out", str(tmp_path), "--format", "xml")[0] == 2
     assert _invoke("spark", str(tmp_path), "--out", str(tmp_path), "--threshold", "2")[0] == 2
+    assert _invoke("spark", str(tmp_path), "--out", str(tmp_path), "--conf", "no-value")[0] == 2
 
 
 def test_help_names_the_extra() -> None:
     code, out = _invoke("spark", "--help")
     assert code == 0
     assert "pip install 'dedup[spark]'" in out
+
+
+def test_missing_pyspark_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in [m for m in sys.modules if m == "dedup.spark" or m.startswith("dedup.spark.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark now fails
+    result = CliRunner().invoke(main, ["spark", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "pip install 'dedup[spark]'" in result.stderr

@@ -2,6 +2,7 @@
 
     python -m bench.spark                                   # bench/out/zh-100k.jsonl (made once)
     python -m bench.spark --input corpus.jsonl --master 'local[2]' --reports all
+    python -m bench.spark --head 20000                      # the first 20,000 documents only
 
 ``--reports records`` (default) stops at the record files: ``dedupe spark --no-alignments``
 against the pipeline with the same record writers (``bench.spark.reference``).
@@ -46,9 +47,11 @@ def main() -> None:
     parser.add_argument("--input", type=Path)
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--chars", type=int, default=2000)
+    parser.add_argument("--head", type=int, help="use only the first N documents of the corpus")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partitions", type=int, default=16)
     parser.add_argument("--driver-memory", default="4g")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--reports", choices=["records", "all"], default="records")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "spark-work")
     args = parser.parse_args()
@@ -56,6 +59,11 @@ def main() -> None:
     corpus = args.input or ROOT / "bench" / "out" / f"zh-{args.docs // 1000}k.jsonl"
     if not corpus.exists():
         generate(corpus, args.docs, args.chars, seed=1)
+    if args.head:
+        head = corpus.with_name(f"{corpus.stem}-head{args.head // 1000}k.jsonl")
+        with corpus.open(encoding="utf-8") as source, head.open("w", encoding="utf-8") as out:
+            out.writelines(line for _, line in zip(range(args.head), source, strict=False))
+        corpus = head
     ours, theirs = args.work / "spark", args.work / "run"
     for folder in (ours, theirs):
         shutil.rmtree(folder, ignore_errors=True)
@@ -73,6 +81,8 @@ def main() -> None:
     ]  # fmt: skip
     if args.reports == "records":
         spark.append("--no-alignments")
+    for setting in args.conf:
+        spark += ["--conf", setting]
 
     rows = {}
     for name, command in (("dedupe run", reference), ("dedupe spark", spark)):
@@ -103,6 +113,8 @@ def main() -> None:
         "reports": args.reports,
         "master": args.master,
         "partitions": args.partitions,
+        "driver_memory": args.driver_memory,
+        "conf": args.conf,
         "cores": len(os.sched_getaffinity(0)),
         "runs": rows,
         "records_equal": equal,

@@ -13,7 +13,9 @@ from ..merge import POLICIES
 from .common import build_options, build_read_options, dedup_errors, match_options, read_options
 
 
-def _session(master: str | None, driver_memory: str, partitions: int | None) -> Any:
+def _session(
+    master: str | None, driver_memory: str, partitions: int | None, conf: dict[str, str]
+) -> Any:
     """The session: ``spark-submit``'s when it launched us, else a local one on ``master``."""
     from pyspark.sql import SparkSession
 
@@ -22,11 +24,25 @@ def _session(master: str | None, driver_memory: str, partitions: int | None) -> 
     if os.environ.get("PYSPARK_GATEWAY_PORT") and master is None:  # under spark-submit
         spark = SparkSession.builder.getOrCreate()
         if partitions is not None:
-            spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+            conf = {"spark.sql.shuffle.partitions": str(partitions), **conf}
+        for key, value in conf.items():  # runtime (SQL) settings; the rest belong to --conf
+            spark.conf.set(key, value)
         return spark
     return local_session(
-        master or "local[*]", driver_memory=driver_memory, shuffle_partitions=partitions
+        master or "local[*]", driver_memory=driver_memory, shuffle_partitions=partitions, conf=conf
     )
+
+
+def _settings(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    settings = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {value!r}")
+        settings[key.strip()] = setting.strip()
+    return settings
 
 
 @click.command()
@@ -64,6 +80,14 @@ def _session(master: str | None, driver_memory: str, partitions: int | None) -> 
     help="Driver memory of a local session (under spark-submit, use its --driver-memory).",
 )
 @click.option(
+    "--conf",
+    "conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_settings,
+    help="A Spark setting, e.g. spark.executor.memory=8g (repeatable).",
+)
+@click.option(
     "--checkpoint-dir",
     default=None,
     help="Reliable checkpoints here (a shared file system) instead of local ones.",
@@ -96,6 +120,7 @@ def spark(
     out_format: str,
     partitions: int | None,
     driver_memory: str,
+    conf: dict[str, str],
     checkpoint_dir: str | None,
     policy: str,
     no_alignments: bool,
@@ -117,7 +142,7 @@ def spark(
     options = build_options(**flags)
     read_opts = build_read_options(**flags)
     started = time.perf_counter()
-    session = _session(master, driver_memory, partitions)
+    session = _session(master, driver_memory, partitions, conf)
     if checkpoint_dir:
         session.sparkContext.setCheckpointDir(checkpoint_dir)
     clock = {"session": time.perf_counter() - started}

@@ -49,8 +49,8 @@ class Clusters:
     """Number of clusters."""
 
 
-def _named_pairs(pairs: DataFrame, sketches: DataFrame) -> DataFrame:
-    ids = sketches.select("order", "id")
+def _named_pairs(pairs: DataFrame, signatures: DataFrame) -> DataFrame:
+    ids = signatures.select("order", "id")
     return (
         pairs.join(ids.toDF("a", "a_id"), "a")
         .join(ids.toDF("b", "b_id"), "b")
@@ -90,15 +90,22 @@ def _similarity_to_representative(removed: DataFrame, sketches: DataFrame) -> Da
     )
 
 
-def cluster(documents: DataFrame, sketches: DataFrame, pairs: DataFrame) -> Clusters:
+def cluster(
+    documents: DataFrame, signatures: DataFrame, sketches: DataFrame, pairs: DataFrame
+) -> Clusters:
     """Cluster the documents joined by accepted ``pairs`` (see :data:`dedup.spark.pairs.PAIRS`).
+
+    ``signatures`` has the sketch columns but the shingle sets, which only ``sketches`` (read
+    for the similarity of removed documents to their representatives) carries.
 
     Runs the connected-components rounds and numbers the clusters now; the frames it returns
     are otherwise lazy.
     """
     accepted = pairs.where(F.col("verdict") != REJECTED)
     components = connected_components(accepted, "a", "b")
-    members = components.join(sketches.select(F.col("order").alias("node"), "id", "length"), "node")
+    members = components.join(
+        signatures.select(F.col("order").alias("node"), "id", "length"), "node"
+    )
     groups = members.groupBy(F.col("component").alias("first")).agg(
         F.min(F.struct((-F.col("length")).alias("k"), "id", F.col("node").alias("order"))).alias(
             "rep"
@@ -119,7 +126,7 @@ def cluster(documents: DataFrame, sketches: DataFrame, pairs: DataFrame) -> Clus
         F.col("rep.order").alias("representative_order"),
     ).select("m.order", "m.id", "cluster", "representative", "representative_order")
 
-    named = _named_pairs(pairs, sketches)
+    named = _named_pairs(pairs, signatures)
     inside = (
         named.where(F.col("verdict") != REJECTED)
         .join(membership.select(F.col("order").alias("a_order"), "cluster"), "a_order")

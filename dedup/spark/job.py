@@ -38,6 +38,8 @@ class SparkResult:
     """``order, source, id, reason``: inputs that are not documents, and repeated ids."""
     sketches: DataFrame
     """``order, id, length, shingles, signature`` of every document."""
+    signatures: DataFrame
+    """``order, id, length, signature``: the sketches without the shingle sets."""
     verified: DataFrame
     """``a, b, estimated_jaccard, ..., verdict``: the verified pairs by document order."""
     pairs: DataFrame
@@ -102,12 +104,14 @@ def run(
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     sketches = materialize(sketch_frame(docs, options))
+    # what most steps read, without the shingle sets (a checkpoint is read whole, every column)
+    signatures = materialize(sketches.drop("shingles"))
     timings["signatures"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pairs = materialize(verify(candidates(sketches, bands, rows), sketches, options))
+    pairs = materialize(verify(candidates(signatures, bands, rows), sketches, options))
     timings["candidates_and_verify"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    found = cluster(docs, sketches, pairs)
+    found = cluster(docs, signatures, sketches, pairs)
     timings["components_and_clusters"] = time.perf_counter() - t0
     log.info("timings: %s", ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return SparkResult(
@@ -117,6 +121,7 @@ def run(
         documents=docs,
         skipped=skipped,
         sketches=sketches,
+        signatures=signatures,
         verified=pairs,
         pairs=found.pairs,
         clusters=found.clusters,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from pyspark.sql import SparkSession
@@ -24,7 +25,7 @@ def write_driver_text(spark: SparkSession, path: str, text: str) -> None:
     if parsed.scheme in ("", "file") or len(parsed.scheme) == 1:  # "C:" is a drive, not a scheme
         write_text(Path(parsed.path if parsed.scheme == "file" else path), text)
         return
-    jvm = spark.sparkContext._jvm
+    jvm: Any = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     target = jvm.org.apache.hadoop.fs.Path(path)
     stream = target.getFileSystem(conf).create(target, True)

@@ -27,7 +27,7 @@ PAIRS = (
 """Schema of verified pairs; ``a < b`` are document orders."""
 
 
-def band_rows(sketches: DataFrame, bands: int, rows: int) -> DataFrame:
+def band_rows(signatures: DataFrame, bands: int, rows: int) -> DataFrame:
     """One row per (band, band key, document): ``band, key, order``."""
     width = 4 * rows  # bytes per band
     slices = F.array(
@@ -38,17 +38,19 @@ def band_rows(sketches: DataFrame, bands: int, rows: int) -> DataFrame:
             for i in range(bands)
         ]
     )
-    return sketches.select("order", F.explode(slices).alias("b")).select("b.band", "b.key", "order")
+    return signatures.select("order", F.explode(slices).alias("b")).select(
+        "b.band", "b.key", "order"
+    )
 
 
-def candidates(sketches: DataFrame, bands: int, rows: int) -> DataFrame:
+def candidates(signatures: DataFrame, bands: int, rows: int) -> DataFrame:
     """Distinct pairs ``a < b`` of document orders that share at least one band.
 
     Every pair inside a bucket is a candidate, as in datasketch: a bucket of ``k`` documents
     gives ``k * (k - 1) / 2`` pairs.
     """
     buckets = (
-        band_rows(sketches, bands, rows)
+        band_rows(signatures, bands, rows)
         .groupBy("band", "key")
         .agg(F.array_sort(F.collect_list("order")).alias("m"))
         .where(F.size("m") > 1)

@@ -66,7 +66,7 @@ def _hidden(rel: str) -> bool:
 
 def _list(spark: SparkSession, inputs: Sequence[str]) -> list[_File | Skipped]:
     """Every input file in read order, or a :class:`Skipped` for what cannot be read."""
-    jvm = spark.sparkContext._jvm
+    jvm: Any = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     found: list[_File | Skipped] = []
     for given in inputs:
@@ -287,7 +287,8 @@ def read(
         for rank, item in enumerate(listed)
         if isinstance(item, Skipped)
     ]
-    groups: dict[str, dict[str, tuple[int, _File]]] = {"lines": {}, "parquet": {}, "whole": {}}
+    Listings = dict[str, list[tuple[int, _File]]]
+    groups: dict[str, Listings] = {"lines": {}, "parquet": {}, "whole": {}}
     for rank, item in enumerate(listed):
         if isinstance(item, _File):
             if item.suffix in _LINES and item.compression in (None, "gzip"):

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 
 from pyspark.sql import SparkSession
 
-__all__ = ["local_session"]
+__all__ = ["ARROW_BATCH", "local_session"]
+
+ARROW_BATCH = 2000
+"""Rows per Arrow batch handed to the Python workers."""
 
 
 def local_session(
@@ -20,11 +24,14 @@ def local_session(
     driver_memory: str = "4g",
     shuffle_partitions: int | None = None,
     app_name: str = "dedup",
+    conf: Mapping[str, str] | None = None,
 ) -> SparkSession:
     """A session on ``master`` whose Python workers run this interpreter.
 
     Workers start the ``python`` on ``PATH`` unless ``PYSPARK_PYTHON`` says otherwise; pointing
     it at ``sys.executable`` makes them see the same packages (pyarrow, dedup) as the driver.
+    Arrow batches are 2,000 rows (Spark's default of 10,000 makes each Python worker hold
+    ~10,000 texts and shingle sets at once); ``conf`` sets any other Spark setting.
 
     >>> spark = local_session("local[2]", shuffle_partitions=4)  # doctest: +SKIP
     """
@@ -38,7 +45,10 @@ def local_session(
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH))
     )
     if shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     return builder.getOrCreate()

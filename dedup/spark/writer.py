@@ -93,7 +93,7 @@ def summary(result: SparkResult) -> dict[str, Any]:
     Counts come from checkpointed frames. ``skipped`` lists at most :data:`SKIPPED_IN_SUMMARY`
     inputs.
     """
-    read = result.sketches.count()
+    read = result.signatures.count()
     skipped_count = result.skipped.count()
     in_clusters = result.membership.count()
     removed = in_clusters - result.cluster_count  # one representative per cluster stays
@@ -101,7 +101,9 @@ def summary(result: SparkResult) -> dict[str, Any]:
         {"source": row["source"], "id": row["id"], "reason": row["reason"]}
         for row in result.skipped.orderBy("order").limit(SKIPPED_IN_SUMMARY).collect()
     ]
-    verdicts = dict(result.verified.groupBy("verdict").count().collect())
+    verdicts: dict[str, int] = {
+        row["verdict"]: row["count"] for row in result.verified.groupBy("verdict").count().collect()
+    }
     versions = report_jsonl._versions()
     try:
         versions["pyspark"] = metadata.version("pyspark")
