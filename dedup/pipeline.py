@@ -15,6 +15,7 @@ sets read back from the work folder, and reports read the documents they need ba
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -95,6 +96,25 @@ class Documents(Sequence[Document]):
     def close(self) -> None:
         """Remove the work folder now (the documents cannot be read afterwards)."""
         self._finalizer()
+
+
+def _remove_abandoned(parent: Path) -> None:
+    """Remove the work folders of runs whose process is gone (killed before it could clean up)."""
+    try:
+        entries = list(parent.glob("dedup-run-*-*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name.split("-")[2]
+        if not pid.isdigit() or not entry.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            log.info("removing the work folder of an interrupted run: %s", entry)
+            shutil.rmtree(entry, ignore_errors=True)
+        except OSError:  # exists, owned by someone else
+            continue
 
 
 def _cleanup(store: DocumentStore, folder: Path | None) -> None:
@@ -201,7 +221,8 @@ def run(
     workers = workers or default_workers()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    folder = Path(tempfile.mkdtemp(prefix="dedup-run-", dir=workdir))
+    _remove_abandoned(Path(workdir) if workdir is not None else Path(tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=f"dedup-run-{os.getpid()}-", dir=workdir))
     store = DocumentStore(folder / "documents.bin")
     table = Documents(store, [], folder)
     ids = table.ids

@@ -4,6 +4,7 @@ back on demand, the same result on one core or several; array LSH banding equals
 from __future__ import annotations
 
 import gc
+import os
 import random
 import tracemalloc
 from collections.abc import Iterator
@@ -107,6 +108,20 @@ def test_work_folder_removed_with_the_result(tmp_path: Path) -> None:
     del result
     gc.collect()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_work_folder_of_a_dead_process_removed(tmp_path: Path) -> None:
+    dead = tmp_path / "dedup-run-999999999-abc"  # no such process
+    dead.mkdir()
+    (dead / "documents.bin").write_bytes(b"x")
+    alive = tmp_path / f"dedup-run-{os.getpid()}-abc"
+    alive.mkdir()
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    result = pipeline.run(_corpus(3, 50), workers=1, workdir=tmp_path)
+    assert not dead.exists()
+    assert alive.exists() and other.exists()
+    assert len(result.documents) == 3
 
 
 def _peak_bytes(n: int, length: int, monkeypatch: pytest.MonkeyPatch) -> int:
