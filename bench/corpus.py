@@ -14,11 +14,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DATA = Path(
+    os.environ.get("DEDUP_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+)
+"""The real corpora: ../shared/data beside the repository, or the folder in $DEDUP_DATA."""
 
 _HALF = str.maketrans("，。！？；：（）", ",.!?;:()")
 _FULL = str.maketrans(",.!?;:()", "，。！？；：（）")

@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,13 +29,6 @@ __all__ = [
 _journals: list[list[Path]] = []
 
 
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
 _LEFTOVER = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
 
 
@@ -94,11 +87,12 @@ def atomic_open(path: Path) -> Iterator[IO[str]]:
     JSON string reads back as the same character, instead of failing the whole run.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The temporary name is chosen before the file exists, so a signal arriving at any point
+    # after its creation still finds the name to remove. os.open gives the file the
+    # permissions the umask allows (mkstemp would make it private).
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
-        # mkstemp makes the file private (0600); reports are meant to be shared like any file
-        # the user creates, so give it the permissions the umask allows.
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(
             fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
         ) as handle:

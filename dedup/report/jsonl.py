@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
@@ -35,11 +36,12 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def pair_record(result: Result, pair: Pair) -> dict[str, Any]:
-    """One verified pair, by id."""
+def pair_record(result: Result, pair: Pair, ids: list[str] | None = None) -> dict[str, Any]:
+    """One verified pair, by id (``ids``: ``result.ids``, passed in when writing many pairs)."""
+    ids = result.ids if ids is None else ids
     return {
-        "a": result.documents[pair.a].id,
-        "b": result.documents[pair.b].id,
+        "a": ids[pair.a],
+        "b": ids[pair.b],
         "estimated_jaccard": _r(pair.estimated_jaccard),
         "jaccard": _r(pair.jaccard),
         "containment_a_in_b": _r(pair.containment_a_in_b),
@@ -50,40 +52,39 @@ def pair_record(result: Result, pair: Pair) -> dict[str, Any]:
 
 def cluster_records(result: Result) -> list[dict[str, Any]]:
     """One record per cluster: members, representative, the accepted pairs inside it."""
+    ids = result.ids
     return [
         {
             "cluster": c.id,
             "size": len(c.members),
             "representative": c.representative,
             "members": list(c.members),
-            "pairs": [pair_record(result, p) for p in c.pairs],
+            "pairs": [pair_record(result, p, ids) for p in c.pairs],
         }
         for c in result.clusters
     ]
 
 
-def deduplicated_records(result: Result) -> list[dict[str, Any]]:
-    """The deduplicated corpus: one record per kept document, original text, input order."""
+def deduplicated_records(result: Result) -> Iterator[dict[str, Any]]:
+    """The deduplicated corpus: one record per kept document, original text, input order.
+
+    A generator: kept texts are read back one at a time, never all held at once.
+    """
     cluster_of = result.cluster_of()
-    records = []
     for doc in result.kept():
         record: dict[str, Any] = {"id": doc.id, "text": doc.text}
         if doc.id in cluster_of:
             record["cluster"] = cluster_of[doc.id]
         if doc.meta:
             record["meta"] = doc.meta
-        records.append(record)
-    return records
+        yield record
 
 
 def removed_records(result: Result) -> list[dict[str, Any]]:
     """The audit trail: every removed document with the one it duplicates."""
     cluster_of = result.cluster_of()
-    contained = {
-        (result.documents[p.a].id, result.documents[p.b].id)
-        for p in result.pairs
-        if p.verdict == "contained"
-    }
+    ids = result.ids
+    contained = {(ids[p.a], ids[p.b]) for p in result.pairs if p.verdict == "contained"}
     records = []
     for doc in result.removed():
         rep = result.duplicate_of[doc.id]

@@ -66,7 +66,10 @@ def write_reports(
         return path
 
     write_jsonl(record(out / "clusters.jsonl"), jsonl.cluster_records(result))
-    write_jsonl(record(out / "pairs.jsonl"), (jsonl.pair_record(result, p) for p in result.pairs))
+    ids = result.ids
+    write_jsonl(
+        record(out / "pairs.jsonl"), (jsonl.pair_record(result, p, ids) for p in result.pairs)
+    )
     write_jsonl(record(out / "deduplicated.jsonl"), jsonl.deduplicated_records(result))
     write_jsonl(record(out / "removed.jsonl"), jsonl.removed_records(result))
     write_json(record(out / "summary.json"), jsonl.summary(result, timings=timings))
