@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from types import TracebackType
 from typing import Any
@@ -24,7 +24,7 @@ from ..document import Document
 from ..errors import ConfigError, InputError, StoreError
 from ..options import NormalizeOptions, Options
 from ..signature import SCHEME, estimate_jaccard
-from ..sketch import Sketch, sketch
+from ..sketch import Sketch, sketch, sketch_many
 from .bands import band_keys, index_lsh_parameters
 from .store import (
     FORMAT,
@@ -211,19 +211,24 @@ class Index:
         batches = _batches(documents, batch_size)
         if workers == 1:
             for batch in batches:
-                yield batch, [self._sketch(text) for _, text, _ in batch]
+                yield batch, _sketch_texts([text for _, text, _ in batch], self.options)
             return
-        with ProcessPoolExecutor(workers) as pool:
-            pending: deque[tuple[list[Any], Future[list[Sketch]]]] = deque()
+        # Fork-server workers, as in dedup.parallel: forking a process whose other threads hold
+        # locks (a caller's threads, pyarrow's pool) can leave a worker waiting forever.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        with context.Pool(workers) as pool:
+            pending: deque[tuple[list[Any], multiprocessing.pool.AsyncResult[list[Sketch]]]]
+            pending = deque()
             for batch in batches:
                 texts = [text for _, text, _ in batch]
-                pending.append((batch, pool.submit(_sketch_texts, texts, self.options)))
+                pending.append((batch, pool.apply_async(_sketch_texts, (texts, self.options))))
                 if len(pending) > 2 * workers:
                     done_batch, future = pending.popleft()
-                    yield done_batch, future.result()
+                    yield done_batch, future.get()
             while pending:
                 done_batch, future = pending.popleft()
-                yield done_batch, future.result()
+                yield done_batch, future.get()
 
     def check_and_add(
         self,
@@ -399,11 +404,11 @@ def _batches(
 
 
 def _sketch_texts(texts: list[str], options: Options) -> list[Sketch]:
-    """Sketch a batch of texts (run in a worker process by ``add_many(workers=...)``)."""
+    """Sketch a batch of texts together (in a worker process with ``add_many(workers=...)``)."""
     for text in texts:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-    return [sketch(text, options) for text in texts]
+    return sketch_many(texts, options)
 
 
 def _unpack(item: DocumentLike) -> tuple[str, str, Mapping[str, Any] | None]:
