@@ -255,7 +255,12 @@ def test_dataframe_in_dataframes_out(
     assert skipped["s000"] == expected.skipped[0].reason
     assert skipped["null-text"] == "field 'body' is null"
 
+    for stale in ("alignments/part-00000.txt", "html/index.html"):  # an earlier run's
+        (tmp_path / stale).parent.mkdir()
+        (tmp_path / stale).write_text("old", encoding="utf-8")
     write(result, tmp_path, format="parquet", alignments=False)
+    assert not (tmp_path / "alignments").exists()
+    assert not (tmp_path / "html").exists()
     table = pq.read_table(tmp_path / "clusters").to_pylist()
     assert [tuple(r["members"]) for r in table] == clusters
     removed = pq.read_table(tmp_path / "removed").to_pylist()

@@ -55,7 +55,7 @@ def is_document_frame(df: DataFrame) -> bool:
 def prepare(df: DataFrame, options: ReadOptions, order: str | None = None) -> DataFrame:
     """A document frame from any DataFrame with an id and a text column.
 
-    ``order`` names a sortable integer column giving input order; without it the frame's own
+    ``order`` names a unique integer column giving input order; without it the frame's own
     row order is used (``monotonically_increasing_id``), so the input must be deterministic,
     as files are. Every other column is carried as ``meta``. Rows whose text is null are
     skipped with the reason; so are rows without an id.

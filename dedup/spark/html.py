@@ -15,7 +15,7 @@ from ..document import Document
 from ..report.html import ClusterView, cluster_page, cluster_summary, index_page
 from .alignment import align_cluster, cluster_members
 from .job import SparkResult
-from .output import join, write_driver_text
+from .output import join, remove, write_driver_text
 
 __all__ = ["write_html"]
 
@@ -32,6 +32,7 @@ def write_html(
     """Write the overview and the pages of the first ``limit`` clusters (in cluster order)
     under ``out/html/``; returns the cluster ids with a page."""
     spark = result.documents.sparkSession
+    remove(spark, join(out, "html"))  # pages of an earlier run's clusters
     names = [
         row["cluster"]
         for row in result.clusters.orderBy("first").select("cluster").limit(limit).collect()

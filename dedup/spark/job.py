@@ -6,7 +6,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 from ..errors import ConfigError
@@ -56,12 +55,6 @@ class SparkResult:
     cluster_count: int
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each step of :func:`run`."""
-    cached: tuple[DataFrame, ...] = ()
-
-    def unpersist(self) -> None:
-        """Free the input kept in memory and on disk (checkpoints stay until the session ends)."""
-        for frame in self.cached:
-            frame.unpersist()
 
 
 def run(
@@ -77,11 +70,10 @@ def run(
 
     ``documents`` is a DataFrame with an id and a text column (named by ``read_options``;
     other columns are kept as ``meta``), or the frame :func:`dedup.spark.read` returns.
-    ``order`` names a column giving input order (default: the frame's row order). The input is
-    read once and kept (memory, then local disk) unless ``persist`` is false, in which case
-    it is read again for the corpus and the alignments. Signatures, candidates, verification
-    and components run now; the result frames are lazy. :meth:`SparkResult.unpersist` frees
-    what the run keeps.
+    ``order`` names a unique integer column giving input order (default: row order). The input
+    is read once and checkpointed (executors' memory, then local disk) unless ``persist`` is
+    false, in which case it is read again for the corpus and the alignments. Signatures,
+    candidates, verification and components run now; the result frames are lazy.
 
     >>> result = run(spark, spark.createDataFrame(rows, "id string, text string"))  # doctest: +SKIP
     >>> result.clusters.select("members").collect()  # doctest: +SKIP
@@ -98,7 +90,7 @@ def run(
     t0 = time.perf_counter()
     parsed = prepare(documents, read_options, order)
     if persist:
-        parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
+        parsed = materialize(parsed)
     docs, skipped = split_skipped(parsed)
     skipped = materialize(skipped)
     timings["read"] = time.perf_counter() - t0
@@ -130,5 +122,4 @@ def run(
         removed=found.removed,
         cluster_count=found.count,
         timings=timings,
-        cached=(parsed,) if persist else (),
     )

@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 
 from ..report.files import write_text
 
-__all__ = ["join", "write_driver_text"]
+__all__ = ["join", "remove", "write_driver_text"]
 
 
 def join(out: str, *names: str) -> str:
@@ -33,3 +33,12 @@ def write_driver_text(spark: SparkSession, path: str, text: str) -> None:
         stream.write(bytearray(text.encode("utf-8")))
     finally:
         stream.close()
+
+
+def remove(spark: SparkSession, path: str) -> bool:
+    """Delete ``path`` (a folder with everything in it) if it exists; whether it did."""
+    jvm: Any = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    target = jvm.org.apache.hadoop.fs.Path(path)
+    fs = target.getFileSystem(conf)
+    return bool(fs.exists(target) and fs.delete(target, True))

@@ -16,7 +16,6 @@ import time
 from importlib import metadata
 from typing import Any
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -26,8 +25,9 @@ from ..merge import POLICIES
 from ..report import jsonl as report_jsonl
 from ..signature import SCHEME
 from . import records
+from .frames import materialize
 from .job import SparkResult
-from .output import join, write_driver_text
+from .output import join, remove, write_driver_text
 
 __all__ = ["FORMATS", "SKIPPED_IN_SUMMARY", "summary", "write", "write_frame"]
 
@@ -63,28 +63,26 @@ def _write_cluster_reports(result: SparkResult, out: str, format: str, policy: s
     """``alignments/``, ``diffs/`` and ``merged/``: one record per cluster, computed once."""
     from .alignment import cluster_reports
 
-    reports = cluster_reports(result, policy).persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        ordered = reports.orderBy("cluster")
-        log.info("writing alignments, diffs and merged")
-        if format == "jsonl":
-            lines = {
-                "alignments": ordered.select(F.col("alignments").alias("value")),
-                "diffs": ordered.select(F.to_json(F.struct("cluster", "diff")).alias("value")),
-                "merged": ordered.select(F.col("merge").alias("value")),
-            }
-            for name, frame in lines.items():
-                frame.write.mode("overwrite").text(join(out, name))
-        else:
-            tables = {
-                "alignments": ordered.select("cluster", "representative", "alignments"),
-                "diffs": ordered.select("cluster", "representative", "diff"),
-                "merged": ordered.select("cluster", "representative", "text", "merge"),
-            }
-            for name, frame in tables.items():
-                frame.write.mode("overwrite").parquet(join(out, name))
-    finally:
-        reports.unpersist()
+    # checkpointed in order once, then written three times; the records are large (all the
+    # alignments of a cluster), which Spark's in-memory table cache does not hold well
+    ordered = materialize(cluster_reports(result, policy).orderBy("cluster"))
+    log.info("writing alignments, diffs and merged")
+    if format == "jsonl":
+        lines = {
+            "alignments": ordered.select(F.col("alignments").alias("value")),
+            "diffs": ordered.select(F.to_json(F.struct("cluster", "diff")).alias("value")),
+            "merged": ordered.select(F.col("merge").alias("value")),
+        }
+        for name, frame in lines.items():
+            frame.write.mode("overwrite").text(join(out, name))
+    else:
+        tables = {
+            "alignments": ordered.select("cluster", "representative", "alignments"),
+            "diffs": ordered.select("cluster", "representative", "diff"),
+            "merged": ordered.select("cluster", "representative", "text", "merge"),
+        }
+        for name, frame in tables.items():
+            frame.write.mode("overwrite").parquet(join(out, name))
 
 
 def summary(result: SparkResult) -> dict[str, Any]:
@@ -148,6 +146,7 @@ def write(
 
     ``alignments`` adds ``alignments/``, ``diffs/`` and ``merged/`` (merged by ``policy``,
     see :mod:`dedup.merge`); ``html`` > 0 adds ``html/`` with the pages of that many clusters.
+    Those folders left by an earlier run are removed when this run does not write them.
     Returns the summary written to ``out/summary.json``; ``timings`` (seconds by step) go into
     it when given, with this step's as ``write``.
 
@@ -162,6 +161,10 @@ def write(
     started = time.perf_counter()
     out = os.fspath(out)
     spark = result.documents.sparkSession
+    optional = {"alignments": alignments, "diffs": alignments, "merged": alignments, "html": html}
+    for name, wanted in optional.items():  # so that out describes this run alone
+        if not wanted and remove(spark, join(out, name)):
+            log.info("removed %s/ of an earlier run", name)
     for name, frame in _frames(result).items():
         log.info("writing %s", name)
         write_frame(frame, join(out, name), name, format)
