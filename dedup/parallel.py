@@ -14,8 +14,10 @@ verification later) and sends back only signatures, token lengths and hash count
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import itertools
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,9 +32,9 @@ from .spill import append_hashes
 
 __all__ = ["SERIAL_BATCHES", "SignedBatch", "default_workers", "sign_batches"]
 
-SERIAL_BATCHES = 64
-"""Batches signed in this process before worker processes are started for the rest (a worker
-takes seconds to start: import, compiled code, tables)."""
+SERIAL_BATCHES = 4
+"""Batches signed in this process before worker processes are started (an input this small
+never pays for starting them); this process goes on signing until the workers are ready."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +85,52 @@ def sign_batches(
         for texts in batches:
             yield _sign(texts, options, str(folder))
         return
-    # Workers come from a fork server, not from this process: forking a process whose other
-    # threads (pyarrow's pool, a browser driver, a caller's threads) hold locks can leave a
-    # worker waiting on a lock forever. The server preloads dedup so workers start warm.
+    # Workers take seconds to start (imports, compiled code, tables): a thread starts them
+    # while this process signs, and batches go to them once they are ready.
+    with concurrent.futures.ThreadPoolExecutor(1) as starter:
+        starting = starter.submit(_start_pool, workers)
+        try:
+            for texts in batches:
+                yield _sign(texts, options, str(folder))
+                if starting.done():
+                    break
+            else:
+                return
+            with starting.result() as pool:
+                yield from _pooled(pool, batches, options, folder, workers)
+        finally:
+            # Also when the input ended or failed before the workers were ready: wait for
+            # them, then stop them. (A pool that failed to start has raised above if needed.)
+            if starting.exception() is None:
+                starting.result().terminate()
+
+
+def _start_pool(workers: int) -> multiprocessing.pool.Pool:
+    """A pool of ``workers`` processes from a fork server that has ``dedup`` imported.
+
+    Not forked from this process: forking a process whose other threads (pyarrow's pool, a
+    browser driver, a caller's threads) hold locks can leave a worker waiting on a lock forever.
+    """
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["dedup.sketch", "dedup.parallel"])
-    with context.Pool(workers) as pool:
-        pending: collections.deque[multiprocessing.pool.AsyncResult[SignedBatch]]
-        pending = collections.deque()
-        for texts in batches:
-            pending.append(pool.apply_async(_sign, (texts, options, str(folder))))
-            while len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
+    return context.Pool(workers)
+
+
+def _pooled(
+    pool: multiprocessing.pool.Pool,
+    batches: Iterable[list[str]],
+    options: Options,
+    folder: Path,
+    workers: int,
+) -> Iterator[SignedBatch]:
+    """Sign ``batches`` in ``pool``, in order, with at most ``2 * workers`` in flight."""
+    pending: collections.deque[multiprocessing.pool.AsyncResult[SignedBatch]]
+    pending = collections.deque()
+    for texts in batches:
+        pending.append(pool.apply_async(_sign, (texts, options, str(folder))))
+        while len(pending) >= 2 * workers:
             yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
