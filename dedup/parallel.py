@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import concurrent.futures.process
 import itertools
 import multiprocessing
-import multiprocessing.pool
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +31,18 @@ from .options import Options
 from .sketch import sketch_batch
 from .spill import append_hashes
 
-__all__ = ["SERIAL_BATCHES", "SignedBatch", "default_workers", "sign_batches"]
+__all__ = [
+    "SERIAL_BATCHES",
+    "SignedBatch",
+    "default_workers",
+    "in_order",
+    "refuse_in_bootstrap",
+    "sign_batches",
+    "start_workers",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 SERIAL_BATCHES = 4
 """Batches signed in this process before worker processes are started (an input this small
@@ -72,6 +84,8 @@ def sign_batches(
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    if workers > 1:
+        refuse_in_bootstrap()
     sketch_batch(["預熱 warm up"], options)  # compile and build tables once
     iterator = iter(batches)
     # The first batches are signed here: a small input never pays for starting workers.
@@ -88,7 +102,7 @@ def sign_batches(
     # Workers take seconds to start (imports, compiled code, tables): a thread starts them
     # while this process signs, and batches go to them once they are ready.
     with concurrent.futures.ThreadPoolExecutor(1) as starter:
-        starting = starter.submit(_start_pool, workers)
+        starting = starter.submit(start_workers, workers)
         try:
             for texts in batches:
                 yield _sign(texts, options, str(folder))
@@ -96,17 +110,33 @@ def sign_batches(
                     break
             else:
                 return
-            with starting.result() as pool:
-                yield from _pooled(pool, batches, options, folder, workers)
+            yield from in_order(starting.result(), workers, batches, _sign, options, str(folder))
         finally:
             # Also when the input ended or failed before the workers were ready: wait for
             # them, then stop them. (A pool that failed to start has raised above if needed.)
             if starting.exception() is None:
-                starting.result().terminate()
+                starting.result().shutdown(wait=True, cancel_futures=True)
 
 
-def _start_pool(workers: int) -> multiprocessing.pool.Pool:
-    """A pool of ``workers`` processes from a fork server that has ``dedup`` imported.
+_MAIN_GUARD = (
+    "a worker process re-ran the calling script while starting ({}): dedup signs on "
+    "several processes, which, like any multiprocessing code, needs the script's work under "
+    "`if __name__ == \"__main__\":` (or pass workers=1)"
+)
+
+
+def refuse_in_bootstrap() -> None:
+    """Raise if this process is a worker still importing the caller's main module.
+
+    A worker started from a fork server imports the script that started it; a script whose
+    work is not under ``if __name__ == "__main__":`` would run again there.
+    """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(_MAIN_GUARD.format("this is that process"))
+
+
+def start_workers(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """``workers`` processes from a fork server that has ``dedup`` imported, started and ready.
 
     Not forked from this process: forking a process whose other threads (pyarrow's pool, a
     browser driver, a caller's threads) hold locks can leave a worker waiting on a lock forever.
@@ -115,22 +145,36 @@ def _start_pool(workers: int) -> multiprocessing.pool.Pool:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["dedup.sketch", "dedup.parallel"])
-    return context.Pool(workers)
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        for ready in [pool.submit(os.getpid) for _ in range(workers)]:
+            ready.result()
+    except concurrent.futures.process.BrokenProcessPool as error:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise RuntimeError(_MAIN_GUARD.format("a worker stopped")) from error
+    return pool
 
 
-def _pooled(
-    pool: multiprocessing.pool.Pool,
-    batches: Iterable[list[str]],
-    options: Options,
-    folder: Path,
+def in_order(
+    pool: concurrent.futures.ProcessPoolExecutor,
     workers: int,
-) -> Iterator[SignedBatch]:
-    """Sign ``batches`` in ``pool``, in order, with at most ``2 * workers`` in flight."""
-    pending: collections.deque[multiprocessing.pool.AsyncResult[SignedBatch]]
-    pending = collections.deque()
-    for texts in batches:
-        pending.append(pool.apply_async(_sign, (texts, options, str(folder))))
-        while len(pending) >= 2 * workers:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
+    batches: Iterable[T],
+    function: Callable[..., R],
+    *args: object,
+) -> Iterator[R]:
+    """``function(batch, *args)`` of each batch in ``pool`` (of ``workers`` processes), in
+    order, with at most two batches per worker in flight."""
+    pending: collections.deque[concurrent.futures.Future[R]] = collections.deque()
+    limit = 2 * workers
+    try:
+        for batch in batches:
+            pending.append(pool.submit(function, batch, *args))
+            while len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except concurrent.futures.process.BrokenProcessPool as error:
+        raise RuntimeError(f"a worker process stopped: {error}") from error
+    finally:
+        for future in pending:
+            future.cancel()

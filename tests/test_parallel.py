@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,7 +44,7 @@ def _signed(batches, workers: int, folder: Path):
 def _workers_gone() -> bool:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if not [p for p in multiprocessing.active_children() if "Pool" in p.name]:
+        if not multiprocessing.active_children():
             return True
         time.sleep(0.1)
     return False
@@ -87,3 +90,39 @@ def test_consumer_stopping_early_stops_workers(tmp_path: Path) -> None:
 def test_workers_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         list(sign_batches([["x"]], OPTIONS, 0, tmp_path))
+
+
+_SCRIPT = """
+import random
+import time
+import dedup
+
+def documents():
+    for i in range(30 * 512):
+        if i % 512 == 0:
+            time.sleep(0.2)  # slow enough input that the workers start before it ends
+        chars = random.Random(i).choices(range(0x4E00, 0x9FA5), k=60)
+        yield f"d{i}", "".join(map(chr, chars))
+
+{body}
+"""
+_RUN = "result = dedup.run(documents(), workers=2)\nprint('documents', len(result.ids))"
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_script_without_main_guard_gets_a_clear_error(tmp_path: Path, guarded: bool) -> None:
+    """Workers import the calling script; one without the ``__main__`` guard would run again
+    in every worker. That must end with an error saying so, never hang."""
+    body = "if __name__ == '__main__':\n" + textwrap.indent(_RUN, "    ") if guarded else _RUN
+    script = tmp_path / "script.py"
+    script.write_text(_SCRIPT.replace("{body}", body), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=180, cwd=tmp_path
+    )
+    if guarded:
+        assert done.returncode == 0, done.stderr
+        assert "documents 15360" in done.stdout
+    else:
+        assert done.returncode == 1
+        assert 'if __name__ == "__main__":' in done.stderr
+        assert "documents" not in done.stdout

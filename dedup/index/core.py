@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -23,6 +22,7 @@ from ..cluster import overlap
 from ..document import Document
 from ..errors import ConfigError, InputError, StoreError
 from ..options import NormalizeOptions, Options
+from ..parallel import in_order, refuse_in_bootstrap, start_workers
 from ..signature import SCHEME, estimate_jaccard
 from ..sketch import Sketch, sketch, sketch_many
 from .bands import band_keys, index_lsh_parameters
@@ -213,22 +213,20 @@ class Index:
             for batch in batches:
                 yield batch, _sketch_texts([text for _, text, _ in batch], self.options)
             return
-        # Fork-server workers, as in dedup.parallel: forking a process whose other threads hold
-        # locks (a caller's threads, pyarrow's pool) can leave a worker waiting forever.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with context.Pool(workers) as pool:
-            pending: deque[tuple[list[Any], multiprocessing.pool.AsyncResult[list[Sketch]]]]
-            pending = deque()
+        refuse_in_bootstrap()
+        sent: deque[list[tuple[str, str, Mapping[str, Any] | None]]] = deque()
+
+        def texts() -> Iterator[list[str]]:
             for batch in batches:
-                texts = [text for _, text, _ in batch]
-                pending.append((batch, pool.apply_async(_sketch_texts, (texts, self.options))))
-                if len(pending) > 2 * workers:
-                    done_batch, future = pending.popleft()
-                    yield done_batch, future.get()
-            while pending:
-                done_batch, future = pending.popleft()
-                yield done_batch, future.get()
+                sent.append(batch)
+                yield [text for _, text, _ in batch]
+
+        pool = start_workers(workers)
+        try:
+            for sketches in in_order(pool, workers, texts(), _sketch_texts, self.options):
+                yield sent.popleft(), sketches
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def check_and_add(
         self,
