@@ -482,7 +482,8 @@ def _json_line(
     except RecursionError:
         yield Skipped(cursor.at(cursor.line), "not valid JSON: nested too deeply")
         return
-    yield _record(record, cursor, options)
+    # a lone surrogate can only come from a \u escape: lines without one skip that search
+    yield _record(record, cursor, options, escaped="\\u" in line)
 
 
 def _json(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[Document | Skipped]:
@@ -638,8 +639,13 @@ _READERS: dict[str, _Reader] = {
 # --- records -----------------------------------------------------------------------------
 
 
-def _record(record: Any, cursor: _Cursor, options: ReadOptions) -> Document | Skipped:
-    """One JSON/CSV/Parquet record as a document: text and id fields out, the rest in meta."""
+def _record(
+    record: Any, cursor: _Cursor, options: ReadOptions, *, escaped: bool = True
+) -> Document | Skipped:
+    """One JSON/CSV/Parquet record as a document: text and id fields out, the rest in meta.
+
+    ``escaped=False`` says the record's source held no ``\\u`` escape, so no lone surrogate.
+    """
     where = cursor.at(cursor.line)
     if not isinstance(record, dict):
         return Skipped(where, f"record is {_kind(record)}, not an object")
@@ -653,7 +659,7 @@ def _record(record: Any, cursor: _Cursor, options: ReadOptions) -> Document | Sk
         return Skipped(where, reason, doc_id)
     if not text or text.isspace():
         return Skipped(where, "no text (only whitespace)", doc_id)
-    if _LONE_SURROGATE.search(text):
+    if escaped and _LONE_SURROGATE.search(text):
         return Skipped(where, "text holds a lone surrogate (a broken \\u escape)", doc_id)
     meta = {k: v for k, v in record.items() if k not in (options.text_field, options.id_field)}
     return _document(doc_id, text, meta, where, options)

@@ -142,6 +142,9 @@ class Result:
     lsh_rows: int
     scheme: str = SCHEME
     timings: dict[str, float] = field(default_factory=dict)
+    cut: int = 0
+    """Documents the reader cut to ``ReadOptions.max_chars`` (their meta holds
+    ``original_chars``)."""
 
     @property
     def ids(self) -> list[str]:
@@ -228,7 +231,7 @@ def run(
     ids = table.ids
     hashes = HashStore(folder)
     try:
-        skipped, signatures, lengths = _sign_all(
+        skipped, signatures, lengths, cut = _sign_all(
             documents, options, workers, folder, store, ids, hashes, progress
         )
         store.flush()
@@ -267,6 +270,7 @@ def run(
         lsh_bands=bands,
         lsh_rows=rows,
         timings=timings,
+        cut=cut,
     )
 
 
@@ -279,12 +283,15 @@ def _sign_all(
     ids: list[str],
     hashes: HashStore,
     progress: Progress | None,
-) -> tuple[list[Skipped], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """Read, store and sign every document; return the skipped, signatures and lengths."""
+) -> tuple[list[Skipped], npt.NDArray[np.uint32], npt.NDArray[np.int64], int]:
+    """Read, store and sign every document; return the skipped, signatures, lengths and how
+    many documents the reader had cut."""
     skipped: list[Skipped] = []
     number: dict[str, int] = {}
+    cut = 0
 
     def batches() -> Iterator[list[str]]:
+        nonlocal cut
         batch: list[str] = []
         chars = 0
         for item in documents:
@@ -305,6 +312,7 @@ def _sign_all(
                 continue
             number[entry.id] = store.append(entry)
             ids.append(entry.id)
+            cut += "original_chars" in entry.meta
             batch.append(entry.text)
             chars += len(entry.text)
             if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
@@ -325,7 +333,7 @@ def _sign_all(
             progress(done, None)
     number.clear()
     if not sig_parts:
-        return skipped, np.zeros((0, options.num_perm), np.uint32), np.zeros(0, np.int64)
+        return skipped, np.zeros((0, options.num_perm), np.uint32), np.zeros(0, np.int64), cut
     # Move the parts into one array, freeing each as it is copied: the new array's pages are
     # only touched as it fills, so memory never holds the signatures twice.
     signatures = np.empty((sum(len(p) for p in sig_parts), options.num_perm), dtype=np.uint32)
@@ -335,7 +343,7 @@ def _sign_all(
         part = sig_parts.pop()
         signatures[filled : filled + len(part)] = part
         filled += len(part)
-    return skipped, signatures, np.concatenate(length_parts)
+    return skipped, signatures, np.concatenate(length_parts), cut
 
 
 def _with_containment(

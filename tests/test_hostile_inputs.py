@@ -222,6 +222,8 @@ def test_max_chars_is_reported_by_dedupe_run(tmp_path: Path) -> None:
     }
     assert len(records["long.txt"]["text"]) == 500
     assert records["long.txt"]["meta"]["original_chars"] == len(STORY * 200)
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["documents"]["cut_to_max_chars"] == 1
     bad = CliRunner().invoke(main, [*args, "--max-chars", "0"])
     assert bad.exit_code == 2
 

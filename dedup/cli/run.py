@@ -97,7 +97,7 @@ def run(
     for skipped in result.skipped:
         if not quiet:
             click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
-    cut = sum(1 for d in result.documents if "original_chars" in d.meta)
+    cut = result.cut
     if cut and not quiet:
         click.echo(
             f"cut {_count(cut, 'document')} to --max-chars {read_opts.max_chars} characters "

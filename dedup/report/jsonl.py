@@ -116,6 +116,7 @@ def summary(result: Result, *, timings: bool = False) -> dict[str, Any]:
             "skipped": len(result.skipped),
             "kept": len(result.documents) - removed,
             "removed": removed,
+            "cut_to_max_chars": result.cut,
         },
         "clusters": len(result.clusters),
         "documents_in_clusters": sum(len(c.members) for c in result.clusters),

@@ -116,6 +116,9 @@ def summary(result: SparkResult) -> dict[str, Any]:
             "skipped": skipped_count,
             "kept": read - removed,
             "removed": removed,
+            "cut_to_max_chars": result.documents.where(
+                F.get_json_object("meta", "$.original_chars").isNotNull()
+            ).count(),
         },
         "clusters": result.cluster_count,
         "documents_in_clusters": in_clusters,
