@@ -59,7 +59,8 @@ class Paragraph:
 
     ``span`` covers the paragraph in the original text. ``text`` is its normalized form
     (what matching and alignment compare); ``starts[i]``/``ends[i]`` give the original
-    range that produced normalized character ``i`` (absolute offsets in the document; compact ``array('q')`` in practice).
+    range that produced normalized character ``i`` (absolute offsets in the document; compact
+    ``array('q')`` in practice).
     """
 
     index: int

@@ -34,8 +34,7 @@ class MissingDependency(DedupError):
 
     def __init__(self, module: str, extra: str) -> None:
         super().__init__(
-            f"this feature needs the Python package {module!r}: "
-            f"pip install 'dedup[{extra}]'"
+            f"this feature needs the Python package {module!r}: pip install 'dedup[{extra}]'"
         )
         self.module = module
         self.extra = extra

@@ -23,7 +23,8 @@ OPTIONS = Options()
 
 def _texts(count: int) -> list[list[str]]:
     return [
-        [f"第{b}批第{i}篇 文字 {b * 7 + i} 強基惠民，穩邊固邊" for i in range(3)] for b in range(count)
+        [f"第{b}批第{i}篇 文字 {b * 7 + i} 強基惠民，穩邊固邊" for i in range(3)]
+        for b in range(count)
     ]
 
 

@@ -37,7 +37,12 @@ def test_seeds_report(seeds_dir: Path, tmp_path: Path) -> None:
     assert kept[0]["text"] == (seeds_dir / kept[0]["id"]).read_text(encoding="utf-8")
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["documents"] == {
-        "input": 5, "read": 5, "skipped": 0, "kept": 4, "removed": 1, "cut_to_max_chars": 0
+        "input": 5,
+        "read": 5,
+        "skipped": 0,
+        "kept": 4,
+        "removed": 1,
+        "cut_to_max_chars": 0,
     }
     pairs = _jsonl(tmp_path / "pairs.jsonl")
     (dup,) = [p for p in pairs if p["verdict"] == "duplicate"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def _remove_stale(out: Path, written: set[Path]) -> None:
 
 
 def cluster_alignments(
-    cluster: Cluster, documents: dict[str, Document], result: Result
+    cluster: Cluster, documents: Mapping[str, Document], result: Result
 ) -> list[Any]:
     """Each non-representative member aligned to the representative (representative is A)."""
     rep = documents[cluster.representative]
