@@ -32,6 +32,7 @@ from numba import njit
 
 from .shingle import _CJK_RANGES
 from .signature import permutations  # noqa: F401 (used by the doctest)
+from .tablecache import cached_arrays
 
 __all__ = ["SketchBatch", "pack", "sketch_codes", "token_classes"]
 
@@ -50,6 +51,14 @@ def token_classes() -> npt.NDArray[np.uint8]:
     Built with the character classes of :mod:`dedup.shingle`'s token pattern, applied to all
     code points at once (a test checks the table against the pattern itself).
     """
+    table: npt.NDArray[np.uint8] = cached_arrays(_build_token_classes, depends=[_CJK_RANGES])[
+        "classes"
+    ]  # type: ignore[assignment]
+    table.setflags(write=False)
+    return table
+
+
+def _build_token_classes() -> dict[str, npt.NDArray[np.generic]]:
     table = np.zeros(_N_CODES, dtype=np.uint8)
     cjk = re.compile(f"[{_CJK_RANGES}]")
     word = re.compile(r"[^\W\x01]")  # after CJK characters became \x01: the other word chars
@@ -62,8 +71,7 @@ def token_classes() -> npt.NDArray[np.uint8]:
         part[codes == 1] = _CJK
         part[codes == 2] = _WORD
     table[1] = table[2] = _SEP  # the markers themselves are separators
-    table.setflags(write=False)
-    return table
+    return {"classes": table}
 
 
 def pack(texts: Sequence[str]) -> tuple[U32, I64]:
