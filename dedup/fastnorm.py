@@ -36,6 +36,7 @@ from .fastsketch import token_classes
 from .normalize import DEFAULT_OPTIONS
 from .options import NormalizeOptions
 from .segment import matching_text, paragraphs
+from .t2s import converter as t2s_converter
 
 __all__ = ["matching_codes", "reference_codes"]
 
@@ -116,137 +117,154 @@ def matching_codes(
             work[i] = ""
     codes = _codes(_SEP.join(work))
     tables = _normalize._tables()
+    exp = _expansions()
     doc_end = np.cumsum(np.fromiter(map(len, work), dtype=np.int64, count=n) + 1) - 1
-
-    def docs_at(positions: npt.NDArray[np.int64]) -> set[int]:
-        return set(np.unique(np.searchsorted(doc_end, positions)).tolist())
-
-    newline = _is_newline()[codes]
-    # OpenCC reads an ideographic description sequence (⿰木養) as one unit whose reach depends
-    # on what follows, paragraph breaks included: such documents take the full path.
-    for d in docs_at(np.flatnonzero((codes >= 0x2FF0) & (codes <= 0x2FFF))):
-        full.setdefault(d, reference_codes(texts[d], options))
-    special = np.flatnonzero(tables.special[codes])
-    if special.size:
-        marked = special[tables.mark[codes[special]]]
-        for d in docs_at(marked):
-            full.setdefault(d, reference_codes(texts[d], options))
-        codes, newline = _expand(codes, newline, special, tables.map)
-    else:
-        codes = tables.map[codes]
-
-    separators = np.flatnonzero(codes == _SEP_CODE)
-    doc_end = np.append(separators, len(codes))
-    for d in _joining_spaces(codes, newline, doc_end, tables):
+    # Each special character becomes its normalization, every other one goes through the
+    # table. Documents with combining marks, and those with an ideographic description
+    # sequence (⿰木養: OpenCC reads it as one unit whose reach depends on what follows,
+    # paragraph breaks included), take the full path.
+    codes, newline, doc_end, odd = _expand(
+        codes,
+        doc_end,
+        tables.special,
+        tables.mark,
+        tables.map,
+        exp.length,
+        exp.offset,
+        exp.flat,
+        _is_newline(),
+    )
+    cjk_class = tables.cls == _normalize._CJK
+    odd |= _joining_spaces(codes, newline, doc_end, token_classes(), cjk_class)
+    for d in np.flatnonzero(odd).tolist():
         full.setdefault(d, reference_codes(texts[d], options))
 
     if options.t2s:
         codes = _t2s(codes, doc_end, texts, options, full)
+    if not full:
+        return _finish(codes, doc_end, tables.punct, options.fold_punctuation)
     if options.fold_punctuation:
         codes = tables.punct[codes]
-
-    separators = np.flatnonzero(codes == _SEP_CODE)
-    bounds = np.concatenate([[-1], separators, [len(codes)]])
-    starts_sep = bounds[:-1] + 1
-    ends_sep = bounds[1:]
-    if not full:
-        keep = codes != _SEP_CODE
-        lengths = ends_sep - starts_sep
-        starts = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])
-        return codes[keep], starts
-    pieces = [full[i] if i in full else codes[starts_sep[i] : ends_sep[i]] for i in range(n)]
+    starts_sep = np.concatenate([[0], doc_end[:-1] + 1])
+    pieces = [full[i] if i in full else codes[starts_sep[i] : doc_end[i]] for i in range(n)]
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum([len(p) for p in pieces], out=starts[1:])
     return (np.concatenate(pieces) if pieces else np.zeros(0, np.uint32)), starts
 
 
+@njit(cache=True)
 def _expand(
-    codes: U32, newline: npt.NDArray[np.bool_], special: I64, table: U32
-) -> tuple[U32, npt.NDArray[np.bool_]]:
-    """Replace each special character by its normalization (zero or several characters);
-    every other character goes through ``table``."""
-    exp = _expansions()
-    mapped = table[codes]
-    pieces: list[U32] = []
-    flags: list[npt.NDArray[np.bool_]] = []
-    last = 0
-    for p in special.tolist():
-        pieces.append(mapped[last:p])
-        flags.append(newline[last:p])
-        size = int(exp.length[codes[p]])
-        at = int(exp.offset[codes[p]])
-        pieces.append(exp.flat[at : at + size])
-        flags.append(np.zeros(size, dtype=np.bool_))
-        last = p + 1
-    pieces.append(mapped[last:])
-    flags.append(newline[last:])
-    return np.concatenate(pieces), np.concatenate(flags)
+    codes: U32,
+    doc_end: I64,
+    special: npt.NDArray[np.bool_],
+    mark: npt.NDArray[np.bool_],
+    table: U32,
+    length: I64,
+    offset: I64,
+    flat: U32,
+    is_newline: npt.NDArray[np.bool_],
+) -> tuple[U32, npt.NDArray[np.bool_], I64, npt.NDArray[np.bool_]]:
+    """Replace each special character by its normalization (zero or several characters) and
+    every other one by ``table``; also give which output characters are line breaks, where
+    each document now ends, and which documents hold a combining mark or an ideographic
+    description character."""
+    n = len(codes)
+    total = 0
+    for i in range(n):
+        c = codes[i]
+        total += length[c] if special[c] else 1
+    out = np.empty(total, dtype=np.uint32)
+    newline = np.zeros(total, dtype=np.bool_)
+    ends = np.empty(len(doc_end), dtype=np.int64)
+    odd = np.zeros(len(doc_end), dtype=np.bool_)
+    p = 0
+    start = 0
+    for d in range(len(doc_end)):
+        for i in range(start, doc_end[d]):
+            c = codes[i]
+            if special[c]:
+                if mark[c]:
+                    odd[d] = True
+                at = offset[c]
+                for j in range(length[c]):
+                    out[p] = flat[at + j]
+                    p += 1
+            else:
+                if 0x2FF0 <= c <= 0x2FFF:
+                    odd[d] = True
+                out[p] = table[c]
+                newline[p] = is_newline[c]
+                p += 1
+        ends[d] = p
+        if doc_end[d] < n:  # the separator after the document
+            out[p] = table[codes[doc_end[d]]]
+            p += 1
+        start = doc_end[d] + 1
+    return out, newline, ends, odd
 
 
+@njit(cache=True)
 def _joining_spaces(
-    codes: U32, newline: npt.NDArray[np.bool_], doc_end: I64, tables: object
-) -> set[int]:
+    codes: U32,
+    newline: npt.NDArray[np.bool_],
+    doc_end: I64,
+    classes: npt.NDArray[np.uint8],
+    cjk_class: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
     """Documents where removing a run of whitespace may join two letters or digits into one
     token: the run touches a character of the CJK class that is also a word character
     (``々``, ``〇``: whitespace next to CJK is removed), or it holds a line break in a document
     with CJK text (the segmenter may mend the break)."""
-    space = (codes == _SPACE) | newline
-    if not space.any():
-        return set()
-    edges = np.diff(space.view(np.int8), prepend=0, append=0)
-    lo = np.flatnonzero(edges == 1)
-    hi = np.flatnonzero(edges == -1)
-    inner = (lo > 0) & (hi < len(codes))
-    lo, hi = lo[inner], hi[inner]
-    classes = token_classes()
-    words = (classes[codes[lo - 1]] == _WORD) & (classes[codes[hi]] == _WORD)
-    lo, hi = lo[words], hi[words]
-    if not lo.size:
-        return set()
-    cjk_class = tables.cls == _normalize._CJK  # type: ignore[attr-defined]
-    touching = cjk_class[codes[lo - 1]] | cjk_class[codes[hi]]
-    breaks = np.concatenate([[0], np.cumsum(newline)])
-    with_break = breaks[hi] - breaks[lo] > 0
-    found = set(np.searchsorted(doc_end, lo[touching]).tolist())
-    if with_break.any():
-        docs = np.searchsorted(doc_end, lo[with_break])
-        cjk_docs = np.searchsorted(doc_end, np.flatnonzero(cjk_class[codes]))
-        found.update(np.intersect1d(docs, cjk_docs).tolist())
-    return found
+    n = len(codes)
+    n_docs = len(doc_end)
+    touching = np.zeros(n_docs, dtype=np.bool_)
+    broken = np.zeros(n_docs, dtype=np.bool_)
+    has_cjk = np.zeros(n_docs, dtype=np.bool_)
+    start = 0
+    for d in range(n_docs):
+        i = start
+        end = doc_end[d]
+        while i < end:
+            c = codes[i]
+            if c != _SPACE and not newline[i]:
+                if cjk_class[c]:
+                    has_cjk[d] = True
+                i += 1
+                continue
+            lo = i
+            with_break = False
+            while i < n and (codes[i] == _SPACE or newline[i]):
+                with_break |= newline[i]
+                i += 1
+            if lo == 0 or i == n:
+                continue
+            before, after = codes[lo - 1], codes[i]
+            if classes[before] != _WORD or classes[after] != _WORD:
+                continue
+            if cjk_class[before] or cjk_class[after]:
+                touching[d] = True
+            elif with_break:
+                broken[d] = True
+        start = end + 1
+    return touching | (broken & has_cjk)
 
 
-@functools.cache
-def _changes_alone() -> npt.NDArray[np.bool_]:
-    """Code points that OpenCC t2s changes on their own (traditional-only characters)."""
-    han = np.flatnonzero(_normalize._tables().cls == _normalize._CJK)
-    convert = _normalize._t2s_converter()
-    out = convert("\n".join(map(chr, han.tolist()))).split("\n")
-    table = np.zeros(len(_normalize._tables().map), dtype=np.bool_)
-    table[han] = [o != chr(c) for c, o in zip(han.tolist(), out, strict=True)]
-    return table
-
-
-_HAN_RANGES = (
-    (0x2E80, 0x3000),  # radicals and ideographic description characters
-    (0x3005, 0x3008),  # 々 〆 〇
-    (0x303E, 0x303F),  # ideographic variation indicator
-    (0x3400, 0x4DC0),
-    (0x4E00, 0xA000),
-    (0xE000, 0xF900),  # private use: rare characters in old texts
-    (0xF900, 0xFB00),
-    (0x20000, 0x40000),
-)
-
-
-@functools.cache
-def _in_runs() -> npt.NDArray[np.bool_]:
-    """Characters that may be part of an OpenCC dictionary entry: Han, and any other character
-    OpenCC changes on its own."""
-    table = _changes_alone().copy()
-    for lo, hi in _HAN_RANGES:
-        table[lo:hi] = True
-    return table
+@njit(cache=True)
+def _finish(codes: U32, doc_end: I64, punct: U32, fold: bool) -> tuple[U32, I64]:
+    """The documents without their separators (punctuation folded if ``fold``), and the start
+    of each."""
+    n_docs = len(doc_end)
+    out = np.empty(len(codes) - max(n_docs - 1, 0), dtype=np.uint32)
+    starts = np.zeros(n_docs + 1, dtype=np.int64)
+    p = 0
+    a = 0
+    for d in range(n_docs):
+        for i in range(a, doc_end[d]):
+            out[p] = punct[codes[i]] if fold else codes[i]
+            p += 1
+        starts[d + 1] = p
+        a = doc_end[d] + 1
+    return out, starts
 
 
 def _t2s(
@@ -256,113 +274,85 @@ def _t2s(
     options: NormalizeOptions,
     full: dict[int, U32],
 ) -> U32:
-    """OpenCC t2s, to a fixed point as :mod:`dedup.normalize` does.
+    """OpenCC t2s of every document, to a fixed point as :mod:`dedup.normalize` does: a
+    document is converted again (four rounds at most) while the last round changed it and
+    left a character that t2s changes on its own (``著`` kept by the phrase ``著作``, or a
+    chain like 薴 -> 苧 -> 苎).
 
-    Only runs of Han characters are converted (every dictionary entry is one), all together in
-    one call per round, separated by a noncharacter; the next round converts again only the
-    runs that changed and still hold a character OpenCC changes on its own.
+    Each round converts all its documents in one call, separated by a noncharacter: OpenCC's
+    keys are all Han characters, so nothing it does reaches across a separator.
     """
-    inside = _in_runs()[codes]
-    if not inside.any():
-        return codes
-    alone = _changes_alone()
-    convert = _normalize._t2s_converter()
-    codes = codes.copy()
+    convert = t2s_converter()
+    unstable = _normalize._t2s_unstable()
     doc_start = np.concatenate([[0], doc_end[:-1] + 1])
-    for d in full:  # taking the full path anyway
-        inside[doc_start[d] : doc_end[d]] = False
-    lo, hi = _runs(inside)
-    for _ in range(4):
-        if not lo.size:
+    codes = codes.copy()
+    for d in full:  # taking the full path anyway; may hold what sends a text to OpenCC whole
+        codes[doc_start[d] : doc_end[d]] = _SPACE
+    docs = np.arange(len(doc_end))
+    for round_ in range(4):
+        if round_ == 0:  # every document: the batch as it is
+            before, ends = codes, doc_end
+        else:
+            before, ends = _join(codes, doc_start[docs], doc_end[docs])
+        after = convert.convert_codes(before)
+        if after is None:
+            return _t2s_documents(codes, doc_end, texts, options, full)
+        changed, again = _changes(before, after, ends, unstable)
+        if round_ == 0:
+            codes = after
+        else:
+            for k in changed.tolist():
+                d, size = docs[k], doc_end[docs[k]] - doc_start[docs[k]]
+                codes[doc_start[d] : doc_end[d]] = after[ends[k] - size : ends[k]]
+        docs = docs[again]
+        if not docs.size:
             break
-        text = _text(_gather(codes, lo, hi))
-        new = convert(text)
-        if len(new) != len(text):
-            return _t2s_documents(codes, doc_end, texts, options, full)
-        converted = _codes(new)
-        if (converted == _SEP_CODE).sum() != len(lo) - 1:
-            return _t2s_documents(codes, doc_end, texts, options, full)
-        # Only a run that changed and still holds a character OpenCC changes on its own can
-        # change again (a phrase read differently once its neighbours were converted, like
-        # 徵 in 徵收); a run with none left is taken as converged (checked on every edition
-        # of the Tang poems and the generated corpora, not proven).
-        again = _scatter(codes, lo, hi, converted, alone)
-        lo, hi = lo[again], hi[again]
     return codes
 
 
 @njit(cache=True)
-def _runs(inside: npt.NDArray[np.bool_]) -> tuple[I64, I64]:
-    """Start and end of every run of True in ``inside``."""
-    n = len(inside)
-    count = 0
-    for i in range(n):
-        if inside[i] and (i == 0 or not inside[i - 1]):
-            count += 1
-    lo = np.empty(count, dtype=np.int64)
-    hi = np.empty(count, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        if inside[i] and (i == 0 or not inside[i - 1]):
-            lo[k] = i
-        if inside[i] and (i == n - 1 or not inside[i + 1]):
-            hi[k] = i + 1
-            k += 1
-    return lo, hi
+def _changes(
+    before: U32, after: U32, ends: I64, unstable: npt.NDArray[np.bool_]
+) -> tuple[I64, I64]:
+    """The documents (ending at ``ends``) that conversion changed, and those of them that
+    still hold an ``unstable`` character."""
+    n_docs = len(ends)
+    changed = np.zeros(n_docs, dtype=np.bool_)
+    left = np.zeros(n_docs, dtype=np.bool_)
+    start = 0
+    for d in range(n_docs):
+        for i in range(start, ends[d]):
+            if before[i] != after[i]:
+                changed[d] = True
+            if unstable[after[i]]:
+                left[d] = True
+        start = ends[d] + 1
+    return np.flatnonzero(changed), np.flatnonzero(changed & left)
 
 
-@njit(cache=True)
-def _gather(codes: U32, lo: I64, hi: I64) -> U32:
-    """The runs ``codes[lo[k]:hi[k]]`` one after the other, with a separator between runs."""
-    total = len(lo) - 1
-    for k in range(len(lo)):
-        total += hi[k] - lo[k]
-    out = np.empty(max(total, 0), dtype=np.uint32)
-    p = 0
-    for k in range(len(lo)):
-        if k:
-            out[p] = _SEP_CODE
-            p += 1
-        for i in range(lo[k], hi[k]):
-            out[p] = codes[i]
-            p += 1
-    return out
+def _join(codes: U32, lo: I64, hi: I64) -> tuple[U32, I64]:
+    """``codes[lo[k]:hi[k]]`` one after the other, each followed by a separator, and where
+    each piece ends in the result."""
+    separator = np.full(1, _SEP_CODE, dtype=np.uint32)
+    pieces: list[U32] = []
+    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+        pieces += [codes[a:b], separator]
+    return np.concatenate(pieces), np.cumsum(hi - lo + 1) - 1
 
 
-@njit(cache=True)
-def _scatter(
-    codes: U32, lo: I64, hi: I64, converted: U32, alone: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.bool_]:
-    """Write the converted runs back; return which runs changed and still hold a character
-    in ``alone``."""
-    again = np.zeros(len(lo), dtype=np.bool_)
-    p = 0
-    for k in range(len(lo)):
-        if k:
-            p += 1
-        changed = False
-        left = False
-        for i in range(lo[k], hi[k]):
-            c = converted[p]
-            if c != codes[i]:
-                changed = True
-                codes[i] = c
-            if alone[c]:
-                left = True
-            p += 1
-        again[k] = changed and left
-    return again
-
-
-def _converged(text: str, convert: Callable[[str], str]) -> str | None:
-    """``text`` converted to a fixed point (at most 4 rounds), or None if its length changed."""
-    for _ in range(4):
+def _converged(text: str, convert: Callable[[str], str], rounds: int = 4) -> str | None:
+    """``text`` converted to a fixed point (at most ``rounds`` rounds), or None if its length
+    changed."""
+    unstable = _normalize._t2s_unstable()
+    for _ in range(rounds):
         new = convert(text)
         if len(new) != len(text):
             return None
         if new == text:
             break
         text = new
+        if not unstable[_codes(text)].any():
+            break
     return text
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .options import NormalizeOptions
+from .tablecache import cached_arrays
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -167,7 +168,8 @@ _SEP_CODE = ord(_SEP)
 
 @dataclass(frozen=True, slots=True)
 class _Tables:
-    """Lookup tables indexed by code point (about 12 MB, built once in about 0.3 s)."""
+    """Lookup tables indexed by code point (about 12 MB, built once in a few seconds and then
+    loaded from :mod:`dedup.tablecache`)."""
 
     map: npt.NDArray[np.uint32]
     """The normalized character of every character that normalizes to exactly one."""
@@ -185,6 +187,10 @@ class _Tables:
 
 @functools.cache
 def _tables() -> _Tables:
+    return _Tables(**cached_arrays(_build_tables))  # type: ignore[arg-type]
+
+
+def _build_tables() -> dict[str, npt.NDArray[np.generic]]:
     mapping = np.arange(_N_CODES, dtype=np.uint32)
     special = np.zeros(_N_CODES, dtype=np.bool_)
     mark = np.zeros(_N_CODES, dtype=np.bool_)
@@ -218,7 +224,14 @@ def _tables() -> _Tables:
     punct = np.arange(_N_CODES, dtype=np.uint32)
     for k, v in PUNCTUATION_FOLDS.items():
         punct[ord(k)] = ord(v)
-    return _Tables(mapping, special, mark, cls, punct, space)
+    return {
+        "map": mapping,
+        "special": special,
+        "mark": mark,
+        "cls": cls,
+        "punct": punct,
+        "space": space,
+    }
 
 
 # --- offset maps -------------------------------------------------------------------------------
@@ -307,9 +320,9 @@ def _characters(text: str, starts: IntArray, ends: IntArray) -> State:
 
 @functools.cache
 def _t2s_converter() -> Callable[[str], str]:
-    import opencc
+    from .t2s import converter
 
-    return opencc.OpenCC("t2s").convert
+    return converter()
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
