@@ -1,8 +1,9 @@
 """Sign batches of texts on several cores: a process pool with a bounded number of batches in
 flight, so memory stays bounded however long the input is.
 
-Each worker writes the shingle hashes of its batches to its own file in ``folder`` (for exact
-verification later) and sends back only signatures, token lengths and hash counts.
+Each worker writes the shingle sets of its batches (sorted, without repeats) to its own file in
+``folder`` (for exact verification later) and sends back only signatures, token lengths and
+set sizes.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -27,9 +28,10 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from .memory import keep_freed_memory
 from .options import Options
 from .sketch import sketch_batch
-from .spill import append_hashes
+from .spill import append_sets
 
 __all__ = [
     "SERIAL_BATCHES",
@@ -56,6 +58,7 @@ class SignedBatch:
     signatures: npt.NDArray[np.uint32]
     lengths: npt.NDArray[np.int64]
     counts: npt.NDArray[np.int64]
+    """Size of each document's shingle set."""
     path: str
     offset: int
 
@@ -71,8 +74,8 @@ def default_workers() -> int:
 def _sign(texts: list[str], options: Options, folder: str) -> SignedBatch:
     batch = sketch_batch(texts, options)
     path = os.path.join(folder, f"hashes-{os.getpid()}.bin")
-    offset = append_hashes(path, batch.hashes)
-    return SignedBatch(batch.signatures, batch.lengths, batch.counts, path, offset)
+    offset, sizes = append_sets(path, batch.hashes, batch.counts)
+    return SignedBatch(batch.signatures, batch.lengths, sizes, path, offset)
 
 
 def sign_batches(
@@ -121,7 +124,7 @@ def sign_batches(
 _MAIN_GUARD = (
     "a worker process re-ran the calling script while starting ({}): dedup signs on "
     "several processes, which, like any multiprocessing code, needs the script's work under "
-    "`if __name__ == \"__main__\":` (or pass workers=1)"
+    '`if __name__ == "__main__":` (or pass workers=1)'
 )
 
 
@@ -145,7 +148,9 @@ def start_workers(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["dedup.sketch", "dedup.parallel"])
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=keep_freed_memory
+    )
     try:
         for ready in [pool.submit(os.getpid) for _ in range(workers)]:
             ready.result()

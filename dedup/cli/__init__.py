@@ -7,6 +7,7 @@ import logging
 import click
 
 from .._version import __version__
+from ..memory import keep_freed_memory
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +17,7 @@ def main(verbose: int) -> None:
     """Find, align and merge near-duplicate documents in a text corpus."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    keep_freed_memory()  # this process is ours: batches reuse their pages
 
 
 def _register() -> None:

@@ -7,6 +7,7 @@ import time
 from _common import arguments, write
 
 from dedup.io import read_documents
+from dedup.memory import keep_freed_memory
 from dedup.options import Options
 from dedup.pipeline import run
 
@@ -14,6 +15,7 @@ from dedup.pipeline import run
 def main() -> None:
     args = arguments(__doc__)
     started = time.perf_counter()
+    keep_freed_memory()  # as the dedupe command does for its own process
     options = Options(
         threshold=args.threshold,
         num_perm=args.num_perm,
