@@ -429,9 +429,18 @@ def _cluster(
             if m != rep:
                 duplicate_of[ids[m]] = ids[rep]
                 to_measure.append((m, rep))
+    # Most members were verified against their representative already; measure the others.
+    known = {(p.a, p.b): p.jaccard for p in accepted}
     similarity: dict[str, float] = {}
-    if to_measure:
-        measured = exact_overlaps(np.array(to_measure, dtype=np.int64), hashes.hashes, hashes.count)
-        for (m, _), row in zip(to_measure, measured.tolist(), strict=True):
+    missing: list[tuple[int, int]] = []
+    for m, rep in to_measure:
+        jaccard = known.get((min(m, rep), max(m, rep)))
+        if jaccard is None:
+            missing.append((m, rep))
+        else:
+            similarity[ids[m]] = jaccard
+    if missing:
+        measured = exact_overlaps(np.array(missing, dtype=np.int64), hashes.hashes, hashes.count)
+        for (m, _), row in zip(missing, measured.tolist(), strict=True):
             similarity[ids[m]] = row[0]
-    return clusters, duplicate_of, similarity
+    return clusters, duplicate_of, {ids[m]: similarity[ids[m]] for m, _ in to_measure}
