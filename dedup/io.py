@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import logging
 import os
@@ -24,7 +25,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
+
+import orjson
 
 from .document import Document, Skipped
 from .errors import ConfigError, MissingDependency
@@ -388,11 +391,14 @@ def _read_head(stream: _Readable, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _open_lines(stream: _Readable) -> tuple[str, Iterator[str | None]]:
+def _open_lines(
+    stream: _Readable, *, undecoded: bool = False
+) -> tuple[str, Iterator[str | bytes | None]]:
     """``(codec, lines)`` of a line-based file, each line with its ``\\n``.
 
-    A line that does not decode is ``None``. ASCII-compatible encodings are streamed;
-    UTF-16/32 files are decoded whole.
+    A line that does not decode is ``None``. ASCII-compatible encodings are streamed (as
+    bytes, left for the caller to decode, with ``undecoded=True``); UTF-16/32 files are
+    decoded whole.
     """
     head = _read_head(stream, _CHUNK)
     if not head:
@@ -404,7 +410,8 @@ def _open_lines(stream: _Readable) -> tuple[str, Iterator[str | None]]:
             raise
         codec, bom = "utf-8", 0  # read what can be read; the other lines are skipped one by one
     if codec in _ASCII_COMPATIBLE:
-        return codec, _decoded_lines(_byte_lines(head[bom:], stream), codec)
+        lines = _byte_lines(head[bom:], stream)
+        return codec, (lines if undecoded else _decoded_lines(lines, codec))
     decoded = _decode(head[bom:] + stream.read(), codec)
     if decoded is None:
         raise _Skip(f"cannot decode as {codec}")
@@ -413,29 +420,35 @@ def _open_lines(stream: _Readable) -> tuple[str, Iterator[str | None]]:
 
 def _byte_lines(head: bytes, stream: _Readable) -> Iterator[bytes]:
     """The lines of ``head`` followed by the rest of ``stream``, read in chunks."""
-    parts: list[bytes] = []
+    pending: list[bytes] = []  # a line begun in the chunks before
     chunk = head
     while chunk:
-        start = 0
-        while (end := chunk.find(b"\n", start)) != -1:
-            parts.append(chunk[start : end + 1])
-            yield b"".join(parts)
-            parts.clear()
-            start = end + 1
-        if start < len(chunk):
-            parts.append(chunk[start:])
+        lines = chunk.split(b"\n")
+        if len(lines) > 1:
+            pending.append(lines[0])
+            pending.append(b"\n")
+            yield b"".join(pending)
+            for line in itertools.islice(lines, 1, len(lines) - 1):
+                yield line + b"\n"
+            pending = [lines[-1]]
+        else:
+            pending.append(chunk)
         chunk = stream.read(_CHUNK)
-    if parts:
-        yield b"".join(parts)
+    if any(pending):
+        yield b"".join(pending)
+
+
+def _decode_line(line: bytes, codec: str) -> str | None:
+    try:
+        return line.decode(codec)
+    except UnicodeDecodeError:
+        decoded = _decode(line, codec) if codec == "big5" else None
+        return decoded[0] if decoded else None
 
 
 def _decoded_lines(lines: Iterable[bytes], codec: str) -> Iterator[str | None]:
     for line in lines:
-        try:
-            yield line.decode(codec)
-        except UnicodeDecodeError:
-            decoded = _decode(line, codec) if codec == "big5" else None
-            yield decoded[0] if decoded else None
+        yield _decode_line(line, codec)
 
 
 # --- formats -----------------------------------------------------------------------------
@@ -460,10 +473,46 @@ def _text(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[
 def _jsonl(
     stream: _Readable, cursor: _Cursor, options: ReadOptions
 ) -> Iterator[Document | Skipped]:
-    codec, lines = _open_lines(stream)
+    codec, lines = _open_lines(stream, undecoded=True)
+    fast = codec == "utf-8"
     for number, line in enumerate(lines, 1):
         cursor.line = number
+        if isinstance(line, bytes):
+            record = _parse_utf8_json(line) if fast else _NOT_PARSED
+            if record is not _NOT_PARSED:
+                yield _record(record, cursor, options, escaped=b"\\u" in line)
+                continue
+            line = _decode_line(line, codec)
         yield from _json_line(line, codec, cursor, options)
+
+
+_NOT_PARSED = object()
+
+
+def _parse_utf8_json(line: bytes) -> Any:
+    """The record of a UTF-8 JSON line parsed by orjson (several times faster than ``json``,
+    and straight from bytes), or ``_NOT_PARSED`` where ``json.loads`` is left to decide.
+
+    orjson refuses what ``json`` accepts beyond the standard (NaN, 1e400, lone surrogates) and
+    reads integers beyond 64 bits as floats; a refusal, or any float in the record, goes to
+    ``json``, so every record is the one ``json.loads`` would give.
+    """
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return _NOT_PARSED
+    try:
+        return _NOT_PARSED if _holds_float(record) else record
+    except RecursionError:  # nested deeper than Python's stack: json decides
+        return _NOT_PARSED
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_float(v) for v in value)
+    return isinstance(value, float)
 
 
 def _json_line(
@@ -549,7 +598,8 @@ def _csv(
 ) -> Iterator[Document | Skipped]:
     """CSV/TSV with a header row; quoted fields may span lines."""
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
-    codec, lines = _open_lines(stream)
+    codec, raw = _open_lines(stream)
+    lines = cast(Iterator[str | None], raw)  # decoded: not asked for bytes
 
     def strict(lines: Iterator[str | None]) -> Iterator[str]:
         for number, line in enumerate(lines, 1):

@@ -701,3 +701,41 @@ def test_any_text_round_trips_through_a_unicode_file(tmp_path: Path, text: str, 
         assert item == Skipped(str(path), "no text (only whitespace)", "t.txt")
     else:
         assert isinstance(item, Document) and item.text == text
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"id": 123456789012345678901234567890, "text": "big integer id"}',
+        '{"id": "f", "text": "float meta", "score": 0.1, "deep": [{"x": 1e-7}]}',
+        '{"id": "n", "text": "not a number", "v": NaN, "w": -Infinity}',
+        '{"id": "h", "text": "huge", "v": 1e400}',
+        '{"id": "d", "text": "first", "text": "duplicate key: the last wins"}',
+        '{"id": "u", "text": "\\u81fa\\u7063 escaped, \\ud83d\\ude00 a pair"}',
+        '{"id": "k", "text": "nested", "m": {"a": [1, {"b": [true, null]}]}}',
+    ],
+    ids=["big-int", "floats", "nan", "huge-float", "duplicate-key", "escapes", "nested"],
+)
+def test_jsonl_records_are_what_json_loads_gives(tmp_path: Path, record: str):
+    """The fast reader (orjson) hands over exactly the record of the standard json module."""
+    path = tmp_path / "r.jsonl"
+    path.write_text(record + "\n", "utf-8")
+    expected = json.loads(record)
+    (doc,) = docs(read(path))
+    assert doc.id == str(expected["id"])
+    assert doc.text == expected["text"]
+    meta = {k: v for k, v in expected.items() if k not in ("id", "text")}
+    assert json.dumps(doc.meta, sort_keys=True) == json.dumps(meta, sort_keys=True)
+    assert [type(v) for v in doc.meta.values()] == [type(v) for v in meta.values()]
+
+
+def test_jsonl_lines_longer_than_a_read_chunk(tmp_path: Path):
+    """Lines that span chunk boundaries, end exactly at one, or lack the last newline."""
+    texts = ["長" * 700_000, "x", "短" * 10, "尾" * 349_525]
+    path = tmp_path / "long.jsonl"
+    body = "\n".join(json.dumps({"id": str(i), "text": t}) for i, t in enumerate(texts))
+    path.write_text(body, "utf-8")  # no newline at the end
+    assert [d.text for d in docs(read(path))] == texts
+    with gzip.open(tmp_path / "long.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write(body + "\n")
+    assert [d.text for d in docs(read(tmp_path / "long.jsonl.gz"))] == texts
