@@ -11,15 +11,16 @@ the exact shingle sets.
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import logging
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHashLSH, MinHashLSHEnsemble
 from numba import njit
 
 from .signature import lean_minhash
+from .tablecache import cached_arrays
 
 __all__ = [
     "band_candidates",
@@ -52,9 +53,27 @@ def lsh_parameters(threshold: float, num_perm: int) -> tuple[int, int]:
 
     >>> lsh_parameters(0.7, 128)
     (20, 6)
+
+    The answer is kept on disk (:mod:`dedup.tablecache`): the optimiser needs scipy, whose
+    import takes about a second of every run otherwise.
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
-    return lsh.b, lsh.r
+
+    def optimise() -> dict[str, npt.NDArray[np.generic]]:
+        from datasketch import MinHashLSH
+
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
+        return {"bands_rows": np.array([lsh.b, lsh.r], dtype=np.int64)}
+
+    depends = [repr(threshold), str(num_perm), repr(RECALL_WEIGHTS), _datasketch_version()]
+    bands, rows = cached_arrays(optimise, depends)["bands_rows"].tolist()
+    return int(bands), int(rows)
+
+
+def _datasketch_version() -> str:
+    try:
+        return importlib.metadata.version("datasketch")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def candidate_pairs(
@@ -63,6 +82,8 @@ def candidate_pairs(
     """Pairs ``(i, j)``, ``i < j``, of signature indices that share at least one LSH band."""
     if not signatures:
         return set()
+    from datasketch import MinHashLSH
+
     num_perm = int(signatures[0].shape[0])
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
     pairs: set[tuple[int, int]] = set()
@@ -93,6 +114,8 @@ def containment_candidate_pairs(
     ]
     if len(entries) < 2:
         return set()
+    from datasketch import MinHashLSHEnsemble
+
     num_perm = int(signatures[0].shape[0])
     ensemble = MinHashLSHEnsemble(threshold=threshold, num_perm=num_perm, num_part=16)
     ensemble.index(entries)

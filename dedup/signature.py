@@ -18,9 +18,12 @@ usable in datasketch's ``LeanMinHash``, ``MinHashLSH`` and storage backends.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 __all__ = [
     "SCHEME",
@@ -80,4 +83,6 @@ def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
 
 def lean_minhash(sig: np.ndarray, seed: int) -> LeanMinHash:
     """Wrap a signature as a datasketch ``LeanMinHash`` (for ``MinHashLSH`` and storage)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=sig, scheme=SCHEME)
