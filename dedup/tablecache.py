@@ -19,6 +19,7 @@ import hashlib
 import inspect
 import logging
 import os
+import re
 import sys
 import tempfile
 import unicodedata
@@ -71,7 +72,12 @@ def cached_arrays(build: Callable[[], Arrays], depends: Sequence[str] = ()) -> A
     folder = cache_folder()
     if folder is None:
         return build()
-    path = folder / f"{build.__module__}.{build.__qualname__}-{_digest(build, depends)}.npz"
+    try:
+        digest = _digest(build, depends)
+    except (OSError, TypeError):  # no source to name the file by (bytecode only): build
+        return build()
+    name = re.sub(r"[^A-Za-z0-9_.]", "_", f"{build.__module__}.{build.__qualname__}")
+    path = folder / f"{name}-{digest}.npz"
     try:
         with np.load(path, allow_pickle=False) as saved:
             return {name: saved[name] for name in saved.files}

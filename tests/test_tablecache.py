@@ -99,3 +99,14 @@ def test_the_real_tables_load_equal_to_built(folder: Path) -> None:
     for name, array in built.items():
         assert np.array_equal(getattr(tables, name), array), name
     assert np.array_equal(token_classes(), _build_token_classes()["classes"])
+
+
+def test_without_source_the_tables_are_built(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A package shipped as bytecode only has no source to name the file by."""
+
+    def no_source(module: object) -> str:
+        raise OSError("could not get source code")
+
+    monkeypatch.setattr("dedup.tablecache.inspect.getsource", no_source)
+    _equal(cached_arrays(_build_squares), _build_squares())
+    assert not folder.exists()
