@@ -431,16 +431,9 @@ def _cluster(
                 to_measure.append((m, rep))
     # Most members were verified against their representative already; measure the others.
     known = {(p.a, p.b): p.jaccard for p in accepted}
-    similarity: dict[str, float] = {}
-    missing: list[tuple[int, int]] = []
-    for m, rep in to_measure:
-        jaccard = known.get((min(m, rep), max(m, rep)))
-        if jaccard is None:
-            missing.append((m, rep))
-        else:
-            similarity[ids[m]] = jaccard
+    missing = [(min(m, r), max(m, r)) for m, r in to_measure if (min(m, r), max(m, r)) not in known]
     if missing:
         measured = exact_overlaps(np.array(missing, dtype=np.int64), hashes.hashes, hashes.count)
-        for (m, _), row in zip(missing, measured.tolist(), strict=True):
-            similarity[ids[m]] = row[0]
-    return clusters, duplicate_of, {ids[m]: similarity[ids[m]] for m, _ in to_measure}
+        known.update(zip(missing, measured[:, 0].tolist(), strict=True))
+    similarity = {ids[m]: known[min(m, r), max(m, r)] for m, r in to_measure}
+    return clusters, duplicate_of, similarity

@@ -38,6 +38,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from .normalize import _codes, _text
+
 __all__ = ["Converter", "FastT2S", "OpenCCT2S", "converter", "runs"]
 
 log = logging.getLogger(__name__)
@@ -50,16 +52,6 @@ _SEPARATOR = "\n"  # between stretches sent to OpenCC together: no key holds it
 _DESCRIPTION = [*range(0x2FF0, 0x3000), 0x31EF]
 """Ideographic description characters: OpenCC reads ``⿰木養`` as one unit whose reach depends
 on what follows, so a text holding one goes to OpenCC whole."""
-
-
-def _codes(text: str) -> U32:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(
-        np.uint32, copy=False
-    )
-
-
-def _text(codes: U32) -> str:
-    return codes.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @dataclass(frozen=True, slots=True)
