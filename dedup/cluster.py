@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
+from numba import njit
 
 from .signature import estimate_jaccard
 
@@ -18,6 +21,7 @@ __all__ = [
     "Pair",
     "UnionFind",
     "choose_representative",
+    "component_arrays",
     "connected_components",
     "overlap",
     "verify_pair",
@@ -113,13 +117,57 @@ class UnionFind:
 
 def connected_components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Groups of two or more nodes joined by ``edges``; each sorted, ordered by first member."""
-    uf = UnionFind(n)
-    for x, y in edges:
-        uf.union(x, y)
-    groups: dict[int, list[int]] = {}
-    for node in range(n):
-        groups.setdefault(uf.find(node), []).append(node)
-    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+    pairs = np.array(list(edges), dtype=np.int64).reshape(-1, 2)
+    nodes, bounds = component_arrays(n, pairs[:, 0], pairs[:, 1])
+    flat = nodes.tolist()
+    return [flat[lo:hi] for lo, hi in itertools.pairwise(bounds.tolist())]
+
+
+def component_arrays(
+    n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """:func:`connected_components` of the edges ``(a[k], b[k])`` over nodes ``0..n-1`` as
+    arrays: group ``g`` is ``nodes[bounds[g]:bounds[g + 1]]``."""
+    root = _roots(n, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    inside = np.flatnonzero(np.bincount(root, minlength=n)[root] > 1)
+    group_root = root[inside]
+    roots, first_index = np.unique(group_root, return_index=True)
+    first = np.zeros(n, dtype=np.int64)
+    first[roots] = inside[first_index]  # members ascend: a group's first index is its least
+    key = first[group_root]
+    order = np.lexsort((inside, key))
+    nodes, key = inside[order], key[order]
+    starts = np.flatnonzero(np.diff(key)) + 1 if len(key) else np.zeros(0, dtype=np.int64)
+    bounds = np.concatenate([[0], starts, [len(nodes)]]) if len(nodes) else np.zeros(1, np.int64)
+    return nodes, bounds.astype(np.int64)
+
+
+@njit(cache=True)
+def _roots(n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The root of every node after joining each ``(a[k], b[k])`` (union by size, path
+    halving)."""
+    parent = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    for k in range(len(a)):
+        x, y = a[k], b[k]
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        while parent[y] != y:
+            parent[y] = parent[parent[y]]
+            y = parent[y]
+        if x == y:
+            continue
+        if size[x] < size[y]:
+            x, y = y, x
+        parent[y] = x
+        size[x] += size[y]
+    for i in range(n):
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        parent[i] = r
+    return parent
 
 
 def choose_representative(

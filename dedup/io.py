@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, Any, Protocol, cast
+from typing import IO, Any, Protocol
 
 import orjson
 
@@ -33,7 +33,15 @@ from .document import Document, Skipped
 from .errors import ConfigError, MissingDependency
 from .options import ReadOptions
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_documents"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "LineBlock",
+    "Reading",
+    "cut_message",
+    "log_cut",
+    "parse_lines",
+    "read_documents",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +52,7 @@ _COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 _SUPPORTED_HINT = f"supported: {', '.join(SUPPORTED_SUFFIXES)}, optionally + .gz/.zst"
 
 _CHUNK = 1 << 16  # bytes read at a time from line-based files
+_BLOCK = 1 << 21  # bytes of JSON lines handed on at a time (see LineBlock)
 _SNIFF = 1 << 16  # bytes looked at to choose an encoding
 _BATCH = 1024  # Parquet rows converted at a time
 _STDIN = "<stdin>"
@@ -92,7 +101,76 @@ class _Cursor:
         return self.path if line is None else f"{self.path}:{line}"
 
 
-_Reader = Callable[[_Readable, _Cursor, ReadOptions], Iterator[Document | Skipped]]
+_Reader = Callable[[_Readable, _Cursor, ReadOptions], Iterator["Part"]]
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Whole JSON lines of one file, not parsed yet: :func:`parse_lines` makes the documents.
+
+    JSON lines are read in blocks so that parsing can happen elsewhere (in the signing
+    processes of a run); a block gives exactly what reading the lines one by one would.
+    """
+
+    path: str
+    file_id: str
+    first_line: int
+    """Line number of the block's first line in its file (from 1)."""
+    codec: str
+    """An ASCII-compatible codec (utf-8, gb18030, big5): lines are cut at ``\\n`` bytes."""
+    data: bytes
+    options: ReadOptions
+
+
+Part = Document | Skipped | LineBlock
+
+
+class Reading(Iterator[Document | Skipped]):
+    """The documents of :func:`read_documents`, read as they are iterated.
+
+    :meth:`parts` gives the same input with JSON lines still in unparsed :class:`LineBlock`
+    s, for a caller that parses them elsewhere (:func:`parse_lines`); either way is taken
+    once.
+    """
+
+    def __init__(self, parts: Iterator[Part]) -> None:
+        self._parts: Iterator[Part] | None = parts
+        self._pending: Iterator[Document | Skipped] = iter(())
+
+    def parts(self) -> Iterator[Part]:
+        """The input as documents, skipped inputs and blocks of JSON lines, in order."""
+        if self._parts is None:
+            raise RuntimeError("the reading has begun already: its parts are gone")
+        parts, self._parts = self._parts, None
+        return parts
+
+    def __next__(self) -> Document | Skipped:
+        while True:
+            item = next(self._pending, None)
+            if item is not None:
+                return item if isinstance(item, Skipped) else log_cut(item)
+            if self._parts is None:
+                raise StopIteration
+            part = next(self._parts, None)
+            if part is None:
+                self._parts = None
+                raise StopIteration
+            if isinstance(part, LineBlock):
+                self._pending = iter(parse_lines(part))
+            else:
+                return part if isinstance(part, Skipped) else log_cut(part)
+
+
+def cut_message(doc: Document) -> str:
+    """What is logged of a document the reader cut to ``ReadOptions.max_chars``."""
+    return f"{doc.source}: cut from {doc.meta['original_chars']} to {len(doc.text)} characters"
+
+
+def log_cut(doc: Document) -> Document:
+    """Log that ``doc`` was cut to ``ReadOptions.max_chars``, if it was; return it."""
+    if doc.meta and "original_chars" in doc.meta:
+        logger.warning("%s", cut_message(doc))
+    return doc
 
 
 def read_documents(
@@ -100,7 +178,7 @@ def read_documents(
     options: ReadOptions = ReadOptions(),  # noqa: B008 (frozen, so sharing it is safe)
     *,
     stdin: IO[bytes] | None = None,
-) -> Iterator[Document | Skipped]:
+) -> Reading:
     """Stream the documents in ``inputs`` (folders, files, or ``-`` for JSON lines on stdin).
 
     Folders are walked recursively in sorted order of relative POSIX path, skipping hidden
@@ -115,6 +193,12 @@ def read_documents(
         raise TypeError("inputs must be a sequence of paths, e.g. read_documents([path])")
     if options.max_chars is not None and options.max_chars < 1:
         raise ConfigError(f"max_chars must be at least 1, got {options.max_chars}")
+    return Reading(_parts(inputs, options, stdin))
+
+
+def _parts(
+    inputs: Sequence[str | os.PathLike[str]], options: ReadOptions, stdin: IO[bytes] | None
+) -> Iterator[Part]:
     for item in inputs:
         given = os.fspath(item)
         if given == "-":
@@ -189,7 +273,7 @@ def _not_regular(path: str, *, fifo_ok: bool) -> str | None:
     return f"not a regular file ({kind})"
 
 
-def _read_file(path: str, file_id: str, options: ReadOptions) -> Iterator[Document | Skipped]:
+def _read_file(path: str, file_id: str, options: ReadOptions) -> Iterator[Part]:
     cursor = _Cursor(path, file_id)
     try:
         suffix, compression = _file_type(path)
@@ -204,12 +288,12 @@ def _read_file(path: str, file_id: str, options: ReadOptions) -> Iterator[Docume
 
 def _read_stream(
     reader: _Reader, compression: str | None, cursor: _Cursor, options: ReadOptions
-) -> Iterator[Document | Skipped]:
+) -> Iterator[Part]:
     with _open(cursor.path, compression) as stream:
         yield from reader(stream, cursor, options)
 
 
-def _guarded(cursor: _Cursor, docs: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
+def _guarded(cursor: _Cursor, docs: Iterator[Part]) -> Iterator[Part]:
     """Run one file's reader, turning whatever stops it into a :class:`Skipped`.
 
     A file that gives nothing at all (blank lines only, a CSV header without rows, an empty
@@ -391,15 +475,8 @@ def _read_head(stream: _Readable, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _open_lines(
-    stream: _Readable, *, undecoded: bool = False
-) -> tuple[str, Iterator[str | bytes | None]]:
-    """``(codec, lines)`` of a line-based file, each line with its ``\\n``.
-
-    A line that does not decode is ``None``. ASCII-compatible encodings are streamed (as
-    bytes, left for the caller to decode, with ``undecoded=True``); UTF-16/32 files are
-    decoded whole.
-    """
+def _open_codec(stream: _Readable) -> tuple[str, int, bytes]:
+    """``(codec, BOM length, head)`` of a line-based file, from its first bytes (``head``)."""
     head = _read_head(stream, _CHUNK)
     if not head:
         raise _Skip("empty file")
@@ -409,9 +486,18 @@ def _open_lines(
         if skip.reason != _UNDECODABLE:
             raise
         codec, bom = "utf-8", 0  # read what can be read; the other lines are skipped one by one
+    return codec, bom, head
+
+
+def _open_lines(stream: _Readable) -> tuple[str, Iterator[str | None]]:
+    """``(codec, lines)`` of a line-based file, each line with its ``\\n``.
+
+    A line that does not decode is ``None``. ASCII-compatible encodings are streamed;
+    UTF-16/32 files are decoded whole.
+    """
+    codec, bom, head = _open_codec(stream)
     if codec in _ASCII_COMPATIBLE:
-        lines = _byte_lines(head[bom:], stream)
-        return codec, (lines if undecoded else _decoded_lines(lines, codec))
+        return codec, _decoded_lines(_byte_lines(head[bom:], stream), codec)
     decoded = _decode(head[bom:] + stream.read(), codec)
     if decoded is None:
         raise _Skip(f"cannot decode as {codec}")
@@ -470,20 +556,80 @@ def _text(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[
     yield _document(cursor.file_id, text, meta, cursor.path, options)
 
 
-def _jsonl(
-    stream: _Readable, cursor: _Cursor, options: ReadOptions
-) -> Iterator[Document | Skipped]:
-    codec, lines = _open_lines(stream, undecoded=True)
+def _jsonl(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[Part]:
+    """JSON lines: in :class:`LineBlock` s of whole lines (ASCII-compatible encodings), or
+    record by record (UTF-16/32, decoded whole)."""
+    codec, bom, head = _open_codec(stream)
+    if codec not in _ASCII_COMPATIBLE:
+        decoded = _decode(head[bom:] + stream.read(), codec)
+        if decoded is None:
+            raise _Skip(f"cannot decode as {codec}")
+        for number, line in enumerate(re.findall(r"[^\n]*\n|[^\n]+$", decoded[0]), 1):
+            cursor.line = number
+            yield from _json_line(line, codec, cursor, options)
+        return
+    found = False  # a line that gives a record or a skip: blocks before it are left out
+    for data in _whole_lines(head[bom:], stream):
+        first = cursor.line + 1
+        cursor.line += data.count(b"\n") + (not data.endswith(b"\n"))
+        if not found:
+            found = not all(_blank(line, codec) for line in data.split(b"\n"))
+        if found:
+            yield LineBlock(cursor.path, cursor.file_id, first, codec, data, options)
+
+
+def _whole_lines(head: bytes, stream: _Readable) -> Iterator[bytes]:
+    """``head`` and the rest of ``stream`` in pieces cut after a ``\\n`` (the last one where
+    the stream ends), read :data:`_CHUNK` bytes at a time; the pieces grow to about
+    :data:`_BLOCK` bytes, so the first documents come early."""
+    parts, size, target = [head], len(head), _CHUNK
+    while True:
+        try:
+            chunk = stream.read(_CHUNK)
+        except (OSError, EOFError, zlib.error):
+            read = b"".join(parts)  # the whole lines before the damage are kept
+            cut = read.rfind(b"\n") + 1
+            if cut:
+                yield read[:cut]
+            raise
+        if not chunk:
+            rest = b"".join(parts)
+            if rest:
+                yield rest
+            return
+        size += len(chunk)
+        cut = chunk.rfind(b"\n") + 1 if size >= target else 0
+        if not cut:
+            parts.append(chunk)
+            continue
+        parts.append(chunk[:cut])
+        yield b"".join(parts)
+        parts, size, target = [chunk[cut:]], len(chunk) - cut, min(2 * target, _BLOCK)
+
+
+def _blank(line: bytes, codec: str) -> bool:
+    """Whether a line gives nothing (blank once decoded; an undecodable line gives a skip)."""
+    decoded = _decode_line(line, codec)
+    return decoded is not None and not decoded.strip()
+
+
+def parse_lines(block: LineBlock) -> list[Document | Skipped]:
+    """The documents and skipped records of ``block``'s lines, as reading them one by one."""
+    cursor = _Cursor(block.path, block.file_id)
+    options, codec = block.options, block.codec
     fast = codec == "utf-8"
-    for number, line in enumerate(lines, 1):
+    out: list[Document | Skipped] = []
+    lines = block.data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    for number, line in enumerate(lines, block.first_line):
         cursor.line = number
-        if isinstance(line, bytes):
-            record = _parse_utf8_json(line) if fast else _NOT_PARSED
-            if record is not _NOT_PARSED:
-                yield _record(record, cursor, options, escaped=b"\\u" in line)
-                continue
-            line = _decode_line(line, codec)
-        yield from _json_line(line, codec, cursor, options)
+        record = _parse_utf8_json(line) if fast else _NOT_PARSED
+        if record is not _NOT_PARSED:
+            out.append(_record(record, cursor, options, escaped=b"\\u" in line))
+        else:
+            out.extend(_json_line(_decode_line(line, codec), codec, cursor, options))
+    return out
 
 
 _NOT_PARSED = object()
@@ -598,8 +744,7 @@ def _csv(
 ) -> Iterator[Document | Skipped]:
     """CSV/TSV with a header row; quoted fields may span lines."""
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
-    codec, raw = _open_lines(stream)
-    lines = cast(Iterator[str | None], raw)  # decoded: not asked for bytes
+    codec, lines = _open_lines(stream)
 
     def strict(lines: Iterator[str | None]) -> Iterator[str]:
         for number, line in enumerate(lines, 1):
@@ -719,7 +864,6 @@ def _document(
     doc_id: str, text: str, meta: dict[str, Any], source: str, options: ReadOptions
 ) -> Document:
     if options.max_chars is not None and len(text) > options.max_chars:
-        logger.warning("%s: cut from %d to %d characters", source, len(text), options.max_chars)
         meta["original_chars"] = len(text)
         text = text[: options.max_chars]
     return Document(doc_id, text, meta, source)

@@ -9,13 +9,13 @@ Pairs are measured in chunks, so only the sets of one chunk's documents are in m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["exact_overlaps"]
+__all__ = ["SetSource", "exact_overlaps"]
 
 _CHUNK = 50_000  # pairs measured together at most
 _BUDGET = 64 << 20  # bytes of shingle sets loaded at once, about
@@ -45,48 +45,48 @@ def _intersections(
     return out
 
 
+class SetSource(Protocol):
+    """Where :func:`exact_overlaps` reads shingle sets (a :class:`~dedup.spill.HashStore`)."""
+
+    def counts(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """How many hashes each of ``docs`` has."""
+        ...
+
+    def gather(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+        """The sorted unique hashes of each of ``docs``, one set after the other."""
+        ...
+
+
 def exact_overlaps(
-    pairs: npt.NDArray[np.int64],
-    load: Callable[[int], npt.NDArray[np.uint32]],
-    size: Callable[[int], int] | None = None,
-    budget: int = _BUDGET,
+    pairs: npt.NDArray[np.int64], sets: SetSource, budget: int = _BUDGET
 ) -> npt.NDArray[np.float64]:
     """``(jaccard, containment of a in b, containment of b in a)`` of each pair ``(a, b)``, as an
-    ``(m, 3)`` array; ``load(i)`` gives document ``i``'s sorted unique shingle hashes.
+    ``(m, 3)`` array, from the documents' sorted unique shingle hashes in ``sets``.
 
-    Pairs are measured in chunks whose sets take at most about ``budget`` bytes (``size(i)``
-    bounds how many hashes document ``i`` has). Empty sets follow
-    :func:`dedup.cluster.overlap`: two empty sets are equal, one is nothing.
+    Pairs are measured in chunks whose sets take at most about ``budget`` bytes (one pair at
+    least). Empty sets follow :func:`dedup.cluster.overlap`: two empty sets are equal, one is
+    nothing.
     """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.zeros((len(pairs), 3), dtype=np.float64)
+    if not len(pairs):
+        return out
+    cost = 4 * (sets.counts(pairs[:, 0]) + sets.counts(pairs[:, 1]))
     lo = 0
     while lo < len(pairs):
-        hi = lo
-        seen: set[int] = set()
-        used = 0
-        while hi < len(pairs) and (used <= budget or hi == lo):
-            for d in (int(pairs[hi, 0]), int(pairs[hi, 1])):
-                if d not in seen:
-                    seen.add(d)
-                    used += 4 * (size(d) if size is not None else 0)
-            hi += 1
-            if hi - lo >= _CHUNK:
-                break
-        out[lo:hi] = _measure(pairs[lo:hi], load)
+        used = np.cumsum(cost[lo : lo + _CHUNK])
+        hi = lo + max(1, int(np.searchsorted(used, budget, side="right")))
+        out[lo:hi] = _measure(pairs[lo:hi], sets)
         lo = hi
     return out
 
 
-def _measure(
-    chunk: npt.NDArray[np.int64], load: Callable[[int], npt.NDArray[np.uint32]]
-) -> npt.NDArray[np.float64]:
+def _measure(chunk: npt.NDArray[np.int64], sets: SetSource) -> npt.NDArray[np.float64]:
     docs = np.unique(chunk)
-    sets = [load(int(d)) for d in docs]
-    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    sizes = sets.counts(docs)
     bounds = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(sizes, out=bounds[1:])
-    flat = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint32)
-    del sets
+    flat = sets.gather(docs)
     local = np.searchsorted(docs, chunk)
     inter = _intersections(flat, bounds, local).astype(np.float64)
     size_a = sizes[local[:, 0]].astype(np.float64)

@@ -1,13 +1,14 @@
-"""Sign batches of texts on several cores: a process pool with a bounded number of batches in
-flight, so memory stays bounded however long the input is.
+"""Ingest the parts of a run's input on several cores: a process pool with a bounded number
+of parts in flight, so memory stays bounded however long the input is.
 
-Each worker writes the shingle sets of its batches (sorted, without repeats) to its own file in
-``folder`` (for exact verification later) and sends back only signatures, token lengths and
-set sizes.
+Each process parses, stores and signs the parts it is given (:func:`dedup.ingest.ingest`),
+writing to its own files in ``folder``, and sends back ids, signatures and where things are.
 
 >>> import tempfile
+>>> from dedup.document import Document
+>>> parts = [[Document("a", "一二三四五六")], [Document("b", "abc def")]]
 >>> with tempfile.TemporaryDirectory() as tmp:
-...     out = list(sign_batches([["一二三四五六"], ["abc def"]], Options(), 1, Path(tmp)))
+...     out = list(ingest_parts(parts, Options(), 1, Path(tmp)))
 >>> [o.signatures.shape for o in out]
 [(1, 128), (1, 128)]
 """
@@ -21,46 +22,30 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
+from .ingest import IngestedPart, InputPart, ingest
 from .memory import keep_freed_memory
 from .options import Options
 from .sketch import sketch_batch
-from .spill import append_sets
 
 __all__ = [
-    "SERIAL_BATCHES",
-    "SignedBatch",
+    "SERIAL_PARTS",
     "default_workers",
     "in_order",
+    "ingest_parts",
     "refuse_in_bootstrap",
-    "sign_batches",
     "start_workers",
 ]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-SERIAL_BATCHES = 4
-"""Batches signed in this process before worker processes are started (an input this small
-never pays for starting them); this process goes on signing until the workers are ready."""
-
-
-@dataclass(frozen=True, slots=True)
-class SignedBatch:
-    """Signatures of one batch, and where its shingle hashes were written."""
-
-    signatures: npt.NDArray[np.uint32]
-    lengths: npt.NDArray[np.int64]
-    counts: npt.NDArray[np.int64]
-    """Size of each document's shingle set."""
-    path: str
-    offset: int
+SERIAL_PARTS = 4
+"""An input of at most this many parts is ingested in this process alone (it never pays for
+starting workers); a longer one starts the workers at once, and this process ingests parts
+until they are ready."""
 
 
 def default_workers() -> int:
@@ -71,49 +56,38 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _sign(texts: list[str], options: Options, folder: str) -> SignedBatch:
-    batch = sketch_batch(texts, options)
-    path = os.path.join(folder, f"hashes-{os.getpid()}.bin")
-    offset, sizes = append_sets(path, batch.hashes, batch.counts)
-    return SignedBatch(batch.signatures, batch.lengths, sizes, path, offset)
-
-
-def sign_batches(
-    batches: Iterable[list[str]], options: Options, workers: int, folder: Path
-) -> Iterator[SignedBatch]:
-    """Sign each batch of texts, in order, on ``workers`` processes (in this one if 1).
-
-    At most ``2 * workers`` batches are in flight, so reading never runs far ahead.
-    """
+def ingest_parts(
+    parts: Iterable[InputPart], options: Options, workers: int, folder: Path
+) -> Iterator[IngestedPart]:
+    """:func:`~dedup.ingest.ingest` each part, in order, on ``workers`` processes (in this one
+    if 1). At most ``2 * workers`` parts are in flight, so reading never runs far ahead."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if workers > 1:
         refuse_in_bootstrap()
-    sketch_batch(["預熱 warm up"], options)  # compile and build tables once
-    iterator = iter(batches)
-    # The first batches are signed here: a small input never pays for starting workers.
-    for texts in itertools.islice(iterator, 0 if workers == 1 else SERIAL_BATCHES):
-        yield _sign(texts, options, str(folder))
-    following = next(iterator, None)
-    if following is None:
-        return
-    batches = itertools.chain([following], iterator)
-    if workers == 1:
-        for texts in batches:
-            yield _sign(texts, options, str(folder))
+    where = str(folder)
+    iterator = iter(parts)
+    # The first parts are done here: a small input never pays for starting workers.
+    first = list(itertools.islice(iterator, 1 if workers == 1 else SERIAL_PARTS + 1))
+    if workers == 1 or len(first) <= SERIAL_PARTS:
+        sketch_batch(["預熱 warm up"], options)  # compile and build tables once
+        for part in itertools.chain(first, iterator):
+            yield ingest(part, options, where)
         return
     # Workers take seconds to start (imports, compiled code, tables): a thread starts them
-    # while this process signs, and batches go to them once they are ready.
+    # while this process goes on, and parts go to them once they are ready.
+    rest = itertools.chain(first, iterator)
     with concurrent.futures.ThreadPoolExecutor(1) as starter:
         starting = starter.submit(start_workers, workers)
         try:
-            for texts in batches:
-                yield _sign(texts, options, str(folder))
+            sketch_batch(["預熱 warm up"], options)
+            for part in rest:
+                yield ingest(part, options, where)
                 if starting.done():
                     break
             else:
                 return
-            yield from in_order(starting.result(), workers, batches, _sign, options, str(folder))
+            yield from in_order(starting.result(), workers, rest, ingest, options, where)
         finally:
             # Also when the input ended or failed before the workers were ready: wait for
             # them, then stop them. (A pool that failed to start has raised above if needed.)
@@ -147,7 +121,7 @@ def start_workers(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["dedup.sketch", "dedup.parallel"])
+        context.set_forkserver_preload(["dedup.ingest", "dedup.parallel", "dedup.warmup"])
     pool = concurrent.futures.ProcessPoolExecutor(
         workers, mp_context=context, initializer=keep_freed_memory
     )

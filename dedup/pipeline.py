@@ -14,6 +14,7 @@ sets read back from the work folder, and reports read the documents they need ba
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
@@ -30,13 +31,15 @@ import numpy.typing as npt
 
 from . import cluster as clustering
 from .document import Document, Paragraph, Skipped
+from .ingest import InputPart
+from .io import LineBlock, Reading
 from .lsh import band_candidates, containment_candidate_pairs, lsh_parameters
 from .options import Options
 from .overlaps import exact_overlaps
-from .parallel import default_workers, sign_batches
+from .parallel import default_workers, ingest_parts
 from .segment import paragraphs
-from .signature import SCHEME, estimate_jaccard
-from .spill import DocumentStore, HashStore
+from .signature import SCHEME
+from .spill import DocumentStore, HashStore, read_document
 
 __all__ = ["Cluster", "Documents", "Result", "run"]
 
@@ -226,15 +229,14 @@ def run(
     started = time.perf_counter()
     _remove_abandoned(Path(workdir) if workdir is not None else Path(tempfile.gettempdir()))
     folder = Path(tempfile.mkdtemp(prefix=f"dedup-run-{os.getpid()}-", dir=workdir))
-    store = DocumentStore(folder / "documents.bin")
+    store = DocumentStore()
     table = Documents(store, [], folder)
     ids = table.ids
-    hashes = HashStore(folder)
+    hashes = HashStore()
     try:
         skipped, signatures, lengths, cut = _sign_all(
             documents, options, workers, folder, store, ids, hashes, progress
         )
-        store.flush()
         timings["read_and_sign"] = time.perf_counter() - started
 
         t0 = time.perf_counter()
@@ -274,6 +276,32 @@ def run(
     )
 
 
+def _input_parts(documents: Iterable[DocumentLike]) -> Iterator[InputPart]:
+    """The input in parts: blocks of JSON lines as the reader gives them (parsed where they
+    are signed), other documents in batches."""
+    items: Iterable[DocumentLike | LineBlock] = (
+        documents.parts() if isinstance(documents, Reading) else documents
+    )
+    batch: list[Document | Skipped] = []
+    chars = 0
+    for item in items:
+        if isinstance(item, LineBlock):
+            if batch:
+                yield batch
+                batch, chars = [], 0
+            yield item
+            continue
+        entry = _as_item(item)
+        batch.append(entry)
+        if isinstance(entry, Document):
+            chars += len(entry.text)
+            if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
+                yield batch
+                batch, chars = [], 0
+    if batch:
+        yield batch
+
+
 def _sign_all(
     documents: Iterable[DocumentLike],
     options: Options,
@@ -289,48 +317,46 @@ def _sign_all(
     skipped: list[Skipped] = []
     number: dict[str, int] = {}
     cut = 0
-
-    def batches() -> Iterator[list[str]]:
-        nonlocal cut
-        batch: list[str] = []
-        chars = 0
-        for item in documents:
-            entry = _as_item(item)
-            if isinstance(entry, Skipped):
-                skipped.append(entry)
-                continue
-            first = number.get(entry.id)
-            if first is not None:
-                where = store.read(first, entry.id).source or "an earlier input"
-                skipped.append(
-                    Skipped(
-                        source=entry.source or entry.id,
-                        reason=f"duplicate id {entry.id!r} (first seen in {where})",
-                        id=entry.id,
-                    )
-                )
-                continue
-            number[entry.id] = store.append(entry)
-            ids.append(entry.id)
-            cut += "original_chars" in entry.meta
-            batch.append(entry.text)
-            chars += len(entry.text)
-            if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
-                yield batch
-                batch, chars = [], 0
-        if batch:
-            yield batch
-
     sig_parts: list[npt.NDArray[np.uint32]] = []
     length_parts: list[npt.NDArray[np.int64]] = []
-    done = 0
-    for signed in sign_batches(batches(), options, workers, folder):
-        sig_parts.append(signed.signatures)
-        length_parts.append(signed.lengths)
-        hashes.add(signed.path, signed.offset, signed.counts)
-        done += len(signed.lengths)
+    for part in ingest_parts(_input_parts(documents), options, workers, folder):
+        kept: list[int] = []
+        repeated: list[tuple[int, str, int, int]] = []  # slot in skipped, id, row, first number
+        row = 0
+        for item in part.items:
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            first = number.get(item)
+            if first is None:
+                number[item] = len(ids)
+                ids.append(item)
+                kept.append(row)
+            else:
+                repeated.append((len(skipped), item, row, first))
+                skipped.append(cast(Skipped, None))  # filled in below, once stored
+            row += 1
+        rows = np.array(kept, dtype=np.int64)
+        store.add(part.store_path, part.store_offsets[rows], part.store_sizes[rows])
+        hashes.add(part.hash_path, part.hash_offsets[rows], part.hash_counts[rows])
+        sig_parts.append(part.signatures[rows] if len(rows) < row else part.signatures)
+        length_parts.append(part.lengths[rows])
+        for slot, doc_id, own, first in repeated:
+            where = store.read(first, doc_id).source or "an earlier input"
+            again = read_document(
+                part.store_path, int(part.store_offsets[own]), part.store_sizes[own], doc_id
+            )
+            skipped[slot] = Skipped(
+                source=again.source or doc_id,
+                reason=f"duplicate id {doc_id!r} (first seen in {where})",
+                id=doc_id,
+            )
+        if part.cut:
+            for _, message in part.cut:
+                log.warning("%s", message)
+            cut += len(set(kept).intersection(own for own, _ in part.cut))
         if progress is not None:
-            progress(done, None)
+            progress(len(ids), None)
     number.clear()
     if not sig_parts:
         return skipped, np.zeros((0, options.num_perm), np.uint32), np.zeros(0, np.int64), cut
@@ -340,9 +366,9 @@ def _sign_all(
     sig_parts.reverse()
     filled = 0
     while sig_parts:
-        part = sig_parts.pop()
-        signatures[filled : filled + len(part)] = part
-        filled += len(part)
+        sig = sig_parts.pop()
+        signatures[filled : filled + len(sig)] = sig
+        filled += len(sig)
     return skipped, signatures, np.concatenate(length_parts), cut
 
 
@@ -353,7 +379,7 @@ def _with_containment(
     options: Options,
 ) -> npt.NDArray[np.int64]:
     assert options.containment is not None
-    sizes = [len(hashes.hashes(i)) for i in range(len(signatures))]
+    sizes = hashes.counts(np.arange(len(signatures))).tolist()
     extra = containment_candidate_pairs(list(signatures), sizes, options.containment, options.seed)
     if not extra:
         return candidates
@@ -369,27 +395,57 @@ def _verify(
     options: Options,
 ) -> list[clustering.Pair]:
     """Measure every candidate pair exactly and give the verdict (see ``verify_pair``)."""
-    measured = exact_overlaps(candidates, hashes.hashes, hashes.count)
-    pairs = []
-    for (a, b), (jaccard, c_ab, c_ba) in zip(candidates.tolist(), measured.tolist(), strict=True):
-        if jaccard >= options.threshold:
-            verdict = clustering.DUPLICATE
-        elif options.containment is not None and max(c_ab, c_ba) >= options.containment:
-            verdict = clustering.CONTAINED
-        else:
-            verdict = clustering.REJECTED
-        pairs.append(
-            clustering.Pair(
-                a=a,
-                b=b,
-                estimated_jaccard=estimate_jaccard(signatures[a], signatures[b]),
-                jaccard=jaccard,
-                containment_a_in_b=c_ab,
-                containment_b_in_a=c_ba,
-                verdict=verdict,
-            )
+    candidates = candidates.reshape(-1, 2)
+    measured = exact_overlaps(candidates, hashes)
+    jaccard, c_ab, c_ba = measured.T
+    verdicts = np.where(jaccard >= options.threshold, 1, 0)
+    if options.containment is not None:
+        inside = np.maximum(c_ab, c_ba) >= options.containment
+        verdicts[(verdicts == 0) & inside] = 2
+    names = (clustering.REJECTED, clustering.DUPLICATE, clustering.CONTAINED)
+    return [
+        clustering.Pair(a, b, estimated, j, ab, ba, names[v])
+        for a, b, estimated, j, ab, ba, v in zip(
+            candidates[:, 0].tolist(),
+            candidates[:, 1].tolist(),
+            _estimates(signatures, candidates).tolist(),
+            jaccard.tolist(),
+            c_ab.tolist(),
+            c_ba.tolist(),
+            verdicts.tolist(),
+            strict=True,
         )
-    return pairs
+    ]
+
+
+def _estimates(
+    signatures: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 8192
+) -> npt.NDArray[np.float64]:
+    """:func:`~dedup.signature.estimate_jaccard` of each pair, computed in chunks."""
+    out = np.zeros(len(pairs), dtype=np.float64)
+    for lo in range(0, len(pairs), chunk):
+        a, b = pairs[lo : lo + chunk, 0], pairs[lo : lo + chunk, 1]
+        equal = np.count_nonzero(signatures[a] == signatures[b], axis=1)
+        out[lo : lo + chunk] = equal / float(signatures.shape[1])
+    return out
+
+
+def _representatives(
+    nodes: npt.NDArray[np.int64],
+    bounds: npt.NDArray[np.int64],
+    ids: list[str],
+    lengths: npt.NDArray[np.int64],
+) -> list[int]:
+    """:func:`~dedup.cluster.choose_representative` of each group of
+    :func:`~dedup.cluster.component_arrays`, all at once."""
+    if not len(nodes):
+        return []
+    ranked = sorted(nodes.tolist(), key=lambda m: (-int(lengths[m]), ids[m]))
+    rank = np.zeros(len(ids), dtype=np.int64)
+    rank[ranked] = np.arange(len(ranked))
+    best = np.minimum.reduceat(rank[nodes], bounds[:-1])
+    chosen: list[int] = np.asarray(ranked, dtype=np.int64)[best].tolist()
+    return chosen
 
 
 def _cluster(
@@ -400,29 +456,31 @@ def _cluster(
 ) -> tuple[list[Cluster], dict[str, str], dict[str, float]]:
     """Connected components of the accepted pairs, each with its representative."""
     accepted = [p for p in pairs if p.accepted]
-    nodes = sorted({x for p in accepted for x in (p.a, p.b)})
-    local = {node: k for k, node in enumerate(nodes)}
-    groups = [
-        [nodes[k] for k in group]
-        for group in clustering.connected_components(
-            len(nodes), ((local[p.a], local[p.b]) for p in accepted)
-        )
-    ]
-    by_member: dict[int, list[clustering.Pair]] = {}
-    for p in accepted:
-        by_member.setdefault(p.a, []).append(p)
-    width = max(4, len(str(len(groups))))
+    first = np.array([p.a for p in accepted], dtype=np.int64)
+    second = np.array([p.b for p in accepted], dtype=np.int64)
+    nodes, bounds = clustering.component_arrays(len(ids), first, second)
+    # a cluster's pairs: by member (the pair's first document), then in verification order
+    group_of = np.zeros(len(ids), dtype=np.int64)
+    group_of[nodes] = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    pair_group = group_of[first]
+    order = np.lexsort((np.arange(len(accepted)), first, pair_group)).tolist()
+    pair_bounds = np.searchsorted(pair_group[order], np.arange(len(bounds))).tolist()
+    member_list = nodes.tolist()
+    representatives = _representatives(nodes, bounds, ids, lengths)
+    width = max(4, len(str(len(bounds) - 1)))
     clusters: list[Cluster] = []
     duplicate_of: dict[str, str] = {}
     to_measure: list[tuple[int, int]] = []
-    for count, members in enumerate(groups, 1):
-        rep = clustering.choose_representative(members, cast(Sequence[int], lengths), ids)
+    for count, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist()), 1):
+        members = member_list[lo:hi]
+        own = order[pair_bounds[count - 1] : pair_bounds[count]]
+        rep = representatives[count - 1]
         clusters.append(
             Cluster(
                 id=f"c{count:0{width}d}",
                 members=tuple(ids[m] for m in members),
                 representative=ids[rep],
-                pairs=tuple(p for m in members for p in by_member.get(m, ())),
+                pairs=tuple(accepted[k] for k in own),
             )
         )
         for m in members:
@@ -433,7 +491,7 @@ def _cluster(
     known = {(p.a, p.b): p.jaccard for p in accepted}
     missing = [(min(m, r), max(m, r)) for m, r in to_measure if (min(m, r), max(m, r)) not in known]
     if missing:
-        measured = exact_overlaps(np.array(missing, dtype=np.int64), hashes.hashes, hashes.count)
+        measured = exact_overlaps(np.array(missing, dtype=np.int64), hashes)
         known.update(zip(missing, measured[:, 0].tolist(), strict=True))
     similarity = {ids[m]: known[min(m, r), max(m, r)] for m, r in to_measure}
     return clusters, duplicate_of, similarity

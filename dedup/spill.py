@@ -1,16 +1,20 @@
 """On-disk stores that keep a run's memory independent of the size of the texts.
 
-:class:`DocumentStore` keeps every document read (text, meta, source) in one file and only its
-offset in memory, so documents can be read again by number: cluster members for alignment, the
-kept ones for ``deduplicated.jsonl``. :class:`HashStore` keeps each document's shingle hashes
-(written by the signing workers, one file each) for the exact verification of candidate pairs.
+:class:`DocumentStore` knows where every document read (text, meta, source) was written, by
+:func:`append_documents` in the process that signed it, and keeps only that in memory, so
+documents can be read again by number: cluster members for alignment, the kept ones for
+``deduplicated.jsonl``. :class:`HashStore` does the same for each document's shingle hashes
+(written by :func:`append_sets`), for the exact verification of candidate pairs.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
-...     store = DocumentStore(Path(tmp) / "docs.bin")
-...     store.append(Document("a", "一二三", {"k": 1}, "f.jsonl:1"))
-...     store[0].text, store[0].meta
-0
+...     path = os.path.join(tmp, "docs.bin")
+...     offsets, sizes = append_documents(path, [Document("a", "一二三", {"k": 1}, "f.jsonl:1")])
+...     store = DocumentStore()
+...     store.add(path, offsets, sizes)
+...     doc = store.read(0, "a")
+...     store.close()
+>>> doc.text, doc.meta
 ('一二三', {'k': 1})
 """
 
@@ -19,8 +23,7 @@ from __future__ import annotations
 import array
 import json
 import os
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,32 +32,23 @@ from numba import njit
 
 from .document import Document
 
-__all__ = ["DocumentStore", "HashStore", "append_sets"]
+__all__ = [
+    "DocumentStore",
+    "HashStore",
+    "append_documents",
+    "append_sets",
+    "read_document",
+]
 
-_CHUNK = 1 << 20  # bytes buffered before a write
 
-
-class DocumentStore:
-    """Documents appended to one file; read back one at a time or in order.
-
-    Memory: 28 bytes per document (offset and three lengths) plus the id, which callers keep.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._out = open(path, "wb")  # noqa: SIM115 (closed in close())
-        self._offsets = array.array("q")
-        self._sizes = array.array("i")  # text, meta, source byte lengths, interleaved
-        self._pos = 0
-        self._buffer: list[bytes] = []
-        self._buffered = 0
-        self._in: Any = None
-
-    def __len__(self) -> int:
-        return len(self._offsets)
-
-    def append(self, doc: Document) -> int:
-        """Store ``doc``; return its number."""
+def append_documents(
+    path: str, docs: Sequence[Document]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Append ``docs`` (text, meta, source) to the file at ``path``; return where each starts
+    and the ``(n, 3)`` byte lengths of its text, meta and source."""
+    parts: list[bytes] = []
+    sizes = np.zeros((len(docs), 3), dtype=np.int32)
+    for row, doc in enumerate(docs):
         text = doc.text.encode("utf-8", "surrogatepass")
         meta = (
             json.dumps(doc.meta, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
@@ -62,57 +56,102 @@ class DocumentStore:
             else b""
         )
         source = doc.source.encode("utf-8", "surrogatepass")
-        self._offsets.append(self._pos)
-        self._sizes.extend((len(text), len(meta), len(source)))
-        for part in (text, meta, source):
-            self._buffer.append(part)
-        size = len(text) + len(meta) + len(source)
-        self._pos += size
-        self._buffered += size
-        if self._buffered >= _CHUNK:
-            self.flush()
-        return len(self._offsets) - 1
+        parts += (text, meta, source)
+        sizes[row] = len(text), len(meta), len(source)
+    with open(path, "ab") as handle:
+        start = handle.tell()
+        handle.write(b"".join(parts))
+    offsets = np.zeros(len(docs), dtype=np.int64)
+    if len(docs):
+        np.cumsum(sizes.sum(axis=1, dtype=np.int64)[:-1], out=offsets[1:])
+    return offsets + start, sizes
 
-    def flush(self) -> None:
-        """Write what is buffered."""
-        if self._buffer:
-            self._out.write(b"".join(self._buffer))
-            self._buffer = []
-            self._buffered = 0
-            self._out.flush()
 
-    def _reader(self) -> Any:
-        self.flush()
-        if self._in is None:
-            self._in = open(self.path, "rb")  # noqa: SIM115 (closed in close())
-        return self._in
+class _Files:
+    """Open files by number, for reading at offsets."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self._number: dict[str, int] = {}
+        self._handles: dict[int, Any] = {}
+        self._maps: dict[int, npt.NDArray[np.uint32]] = {}
+
+    def number(self, path: str) -> int:
+        found = self._number.get(path)
+        if found is None:
+            found = self._number[path] = len(self.paths)
+            self.paths.append(path)
+        return found
+
+    def pread(self, number: int, size: int, offset: int) -> bytes:
+        handle = self._handles.get(number)
+        if handle is None:
+            handle = self._handles[number] = open(self.paths[number], "rb")  # noqa: SIM115
+        return os.pread(handle.fileno(), size, offset)
+
+    def words(self, number: int, end: int) -> npt.NDArray[np.uint32]:
+        """File ``number`` as 32-bit words (at least ``end`` of them), through a memory map."""
+        view = self._maps.get(number)
+        if view is None or len(view) < end:  # not mapped yet, or grown since
+            size = os.path.getsize(self.paths[number]) // 4
+            if not size:
+                view = np.zeros(0, dtype=np.uint32)
+            else:
+                mapped = np.memmap(self.paths[number], dtype="<u4", mode="r", shape=(size,))
+                view = mapped.view(np.ndarray).astype(np.uint32, copy=False)  # a view here
+            self._maps[number] = view
+        return view
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
+        self._maps.clear()
+
+
+class DocumentStore:
+    """Where each document is stored (by :func:`append_documents`); read back by number.
+
+    Memory: 24 bytes per document (file, offset and three lengths) plus the id, which
+    callers keep.
+    """
+
+    def __init__(self) -> None:
+        self._files = _Files()
+        self._file_of = array.array("i")
+        self._offsets = array.array("q")
+        self._sizes = array.array("i")  # text, meta, source byte lengths, interleaved
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def add(self, path: str, offsets: npt.NDArray[np.int64], sizes: npt.NDArray[np.int32]) -> None:
+        """Record documents stored in ``path`` at ``offsets`` with ``(n, 3)`` ``sizes``."""
+        self._file_of.extend([self._files.number(path)] * len(offsets))
+        self._offsets.extend(offsets.tolist())
+        self._sizes.extend(sizes.ravel().tolist())
 
     def read(self, number: int, doc_id: str) -> Document:
         """Document ``number`` (its id is kept by the caller)."""
-        reader = self._reader()
-        start = self._offsets[number]
         t, m, s = self._sizes[3 * number : 3 * number + 3]
-        data = os.pread(reader.fileno(), t + m + s, start)
+        data = self._files.pread(self._file_of[number], t + m + s, self._offsets[number])
         return _decode(doc_id, data, t, m, s)
 
-    def __getitem__(self, number: int) -> Document:
-        return self.read(number, "")
-
     def iterate(self, ids: Iterable[str]) -> Iterator[Document]:
-        """Every document in order, read sequentially; ``ids`` gives their ids in order."""
-        self.flush()
-        with open(self.path, "rb") as handle:
-            for number, doc_id in enumerate(ids):
-                t, m, s = self._sizes[3 * number : 3 * number + 3]
-                yield _decode(doc_id, handle.read(t + m + s), t, m, s)
+        """Every document in order; ``ids`` gives their ids in order."""
+        for number, doc_id in enumerate(ids):
+            yield self.read(number, doc_id)
 
     def close(self) -> None:
-        """Close the files (the file itself is left to its owner)."""
-        self.flush()
-        self._out.close()
-        if self._in is not None:
-            self._in.close()
-            self._in = None
+        """Close the files (the files themselves are left to their owner)."""
+        self._files.close()
+
+
+def read_document(path: str, offset: int, sizes: Sequence[int], doc_id: str) -> Document:
+    """The document :func:`append_documents` wrote at ``offset`` in ``path`` with ``sizes``."""
+    t, m, s = (int(size) for size in sizes)
+    with open(path, "rb") as handle:
+        return _decode(doc_id, os.pread(handle.fileno(), t + m + s, offset), t, m, s)
 
 
 def _decode(doc_id: str, data: bytes, t: int, m: int, s: int) -> Document:
@@ -123,28 +162,22 @@ def _decode(doc_id: str, data: bytes, t: int, m: int, s: int) -> Document:
 
 
 class HashStore:
-    """Where each document's shingle hashes are: file number, offset, count.
+    """Where each document's shingle hashes are: file, offset, count.
 
-    The signing workers write the sets (:func:`append_sets`); this keeps 16 bytes per
+    The signing processes write the sets (:func:`append_sets`); this keeps 16 bytes per
     document in memory and reads a document's set back on demand.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._files: list[str] = []
+    def __init__(self) -> None:
+        self._files = _Files()
         self._file_of = array.array("i")
         self._offset = array.array("q")
         self._count = array.array("i")
-        self._handles: dict[int, Any] = {}
 
-    def add(self, path: str, offset: int, counts: npt.NDArray[np.int64]) -> None:
-        """Record a batch of documents whose hashes lie one after another from ``offset``."""
-        if path not in self._files:
-            self._files.append(path)
-        index = self._files.index(path)
-        starts = offset + 4 * np.concatenate([[0], np.cumsum(counts)[:-1]])
-        self._file_of.extend([index] * len(counts))
-        self._offset.extend(starts.tolist())
+    def add(self, path: str, offsets: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> None:
+        """Record documents whose ``counts[i]`` hashes lie at ``offsets[i]`` in ``path``."""
+        self._file_of.extend([self._files.number(path)] * len(counts))
+        self._offset.extend(offsets.tolist())
         self._count.extend(counts.tolist())
 
     def __len__(self) -> int:
@@ -156,17 +189,43 @@ class HashStore:
 
     def hashes(self, number: int) -> npt.NDArray[np.uint32]:
         """The sorted unique shingle hashes of document ``number``."""
-        index = self._file_of[number]
-        handle = self._handles.get(index)
-        if handle is None:
-            handle = self._handles[index] = open(self._files[index], "rb")  # noqa: SIM115
-        data = os.pread(handle.fileno(), 4 * self._count[number], self._offset[number])
-        return np.frombuffer(data, dtype="<u4").astype(np.uint32)
+        return self.gather(np.array([number], dtype=np.int64))
+
+    def counts(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """How many hashes each of ``docs`` has."""
+        return np.frombuffer(self._count, dtype=np.int32)[docs].astype(np.int64)
+
+    def gather(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+        """The sets of ``docs`` one after the other (read through memory maps: no copy of a
+        file, no system call per document)."""
+        docs = np.asarray(docs, dtype=np.int64)
+        file_of = np.frombuffer(self._file_of, dtype=np.int32)[docs]
+        start = np.frombuffer(self._offset, dtype=np.int64)[docs] // 4
+        count = np.frombuffer(self._count, dtype=np.int32)[docs].astype(np.int64)
+        at = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(count, out=at[1:])
+        out = np.empty(int(at[-1]), dtype=np.uint32)
+        for number in np.unique(file_of).tolist():
+            mine = np.flatnonzero(file_of == number)
+            end = int((start[mine] + count[mine]).max())
+            _copy_runs(self._files.words(number, end), start[mine], count[mine], at[mine], out)
+        return out
 
     def close(self) -> None:
-        for handle in self._handles.values():
-            handle.close()
-        self._handles.clear()
+        self._files.close()
+
+
+@njit(cache=True)
+def _copy_runs(
+    words: npt.NDArray[np.uint32],
+    start: npt.NDArray[np.int64],
+    count: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64],
+    out: npt.NDArray[np.uint32],
+) -> None:
+    """``out[at[k]:at[k] + count[k]] = words[start[k]:start[k] + count[k]]`` for every ``k``."""
+    for k in range(len(start)):
+        out[at[k] : at[k] + count[k]] = words[start[k] : start[k] + count[k]]
 
 
 def append_sets(

@@ -215,11 +215,15 @@ def test_exact_overlaps_in_chunks_equal_cluster_overlap(budget: int) -> None:
     pairs = np.array([(i, j) for i in range(30) for j in range(i + 1, 30)], dtype=np.int64)
     loaded: list[int] = []
 
-    def load(i: int) -> np.ndarray:
-        loaded.append(i)
-        return sets[i]
+    class Sets:
+        def counts(self, docs: np.ndarray) -> np.ndarray:
+            return np.array([len(sets[d]) for d in docs.tolist()], dtype=np.int64)
 
-    measured = exact_overlaps(pairs, load, lambda i: len(sets[i]), budget)
+        def gather(self, docs: np.ndarray) -> np.ndarray:
+            loaded.extend(docs.tolist())
+            return np.concatenate([sets[d] for d in docs.tolist()])
+
+    measured = exact_overlaps(pairs, Sets(), budget)
     expected = np.array([overlap(sets[a], sets[b]) for a, b in pairs.tolist()])
     assert np.allclose(measured, expected)
     assert (len(loaded) > 30) == (budget < 1 << 30)

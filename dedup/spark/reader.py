@@ -261,7 +261,8 @@ def _whole_file(
         reason = exc.reason if isinstance(exc, readers._Skip) else f"cannot read file: {exc}"
         items = [Skipped(info.path, reason)]
     else:
-        items = readers._guarded(cursor, readers._READERS[info.suffix](stream, cursor, options))
+        parts = readers._guarded(cursor, readers._READERS[info.suffix](stream, cursor, options))
+        items = readers.Reading(parts)  # JSON lines blocks parsed here
     return [_row(rank << LINE_BITS | n, item) for n, item in enumerate(items, 1)]
 
 
