@@ -294,10 +294,17 @@ def _t2s(
             before, ends = codes, doc_end
         else:
             before, ends = _join(codes, doc_start[docs], doc_end[docs])
-        after = convert.convert_codes(before)
-        if after is None:
-            return _t2s_documents(codes, doc_end, texts, options, full)
-        changed, again = _changes(before, after, ends, unstable)
+        fused = getattr(convert, "convert_documents", None) if round_ == 0 else None
+        if fused is not None:  # conversion and the flags in one pass
+            done = fused(before, ends, unstable)
+            if done is None:
+                return _t2s_documents(codes, doc_end, texts, options, full)
+            after, changed, again = done
+        else:
+            after = convert.convert_codes(before)
+            if after is None:
+                return _t2s_documents(codes, doc_end, texts, options, full)
+            changed, again = _changes(before, after, ends, unstable)
         if round_ == 0:
             codes = after
         else:

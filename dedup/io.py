@@ -23,10 +23,11 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import IO, Any, Protocol
 
+import numpy as np
 import orjson
 
 from .document import Document, Skipped
@@ -96,6 +97,9 @@ class _Cursor:
     path: str
     file_id: str
     line: int = 0
+    rereadable: bool = False
+    """The stream is the file at ``path`` itself (not stdin, not decompressed): a block of it
+    can be read again by offset."""
 
     def at(self, line: int | None) -> str:
         return self.path if line is None else f"{self.path}:{line}"
@@ -120,6 +124,18 @@ class LineBlock:
     """An ASCII-compatible codec (utf-8, gb18030, big5): lines are cut at ``\\n`` bytes."""
     data: bytes
     options: ReadOptions
+    offset: int = -1
+    """Where ``data`` starts in the file at ``path``, if it can be read from there again."""
+    size: int = 0
+    """Bytes of the block (``len(data)``, or what to read at ``offset`` when ``data`` is
+    left out by :meth:`by_reference`)."""
+
+    def by_reference(self) -> LineBlock:
+        """This block without its bytes, to be read again from its file where it is parsed
+        (cheaper than sending them to another process); itself if it cannot be."""
+        if self.offset < 0 or not self.data:
+            return self
+        return replace(self, data=b"", size=len(self.data))
 
 
 Part = Document | Skipped | LineBlock
@@ -280,6 +296,7 @@ def _read_file(path: str, file_id: str, options: ReadOptions) -> Iterator[Part]:
     except _Skip as skip:
         yield Skipped(path, skip.reason)
         return
+    cursor.rereadable = compression is None and os.path.isfile(path)
     if suffix == ".parquet":
         yield from _guarded(cursor, _parquet(cursor, compression, options))
     else:
@@ -569,13 +586,21 @@ def _jsonl(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator
             yield from _json_line(line, codec, cursor, options)
         return
     found = False  # a line that gives a record or a skip: blocks before it are left out
+    position = bom
     for data in _whole_lines(head[bom:], stream):
         first = cursor.line + 1
-        cursor.line += data.count(b"\n") + (not data.endswith(b"\n"))
+        cursor.line += _count_newlines(data) + (not data.endswith(b"\n"))
         if not found:
             found = not all(_blank(line, codec) for line in data.split(b"\n"))
         if found:
-            yield LineBlock(cursor.path, cursor.file_id, first, codec, data, options)
+            offset = position if cursor.rereadable else -1
+            yield LineBlock(cursor.path, cursor.file_id, first, codec, data, options, offset)
+        position += len(data)
+
+
+def _count_newlines(data: bytes) -> int:
+    """``data.count(b"\\n")``, several times faster."""
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A))
 
 
 def _whole_lines(head: bytes, stream: _Readable) -> Iterator[bytes]:
@@ -613,13 +638,29 @@ def _blank(line: bytes, codec: str) -> bool:
     return decoded is not None and not decoded.strip()
 
 
+def _read_again(block: LineBlock) -> bytes:
+    """The bytes of a block left out by :meth:`LineBlock.by_reference`, from its file."""
+    with open(block.path, "rb") as handle:
+        data = os.pread(handle.fileno(), block.size, block.offset)
+    if len(data) != block.size:
+        raise OSError(f"the file changed while it was read ({block.size} bytes expected)")
+    return data
+
+
 def parse_lines(block: LineBlock) -> list[Document | Skipped]:
     """The documents and skipped records of ``block``'s lines, as reading them one by one."""
     cursor = _Cursor(block.path, block.file_id)
     options, codec = block.options, block.codec
     fast = codec == "utf-8"
     out: list[Document | Skipped] = []
-    lines = block.data.split(b"\n")
+    data = block.data
+    if not data and block.size:
+        try:
+            data = _read_again(block)
+        except OSError as exc:
+            reason = f"cannot read the rest of the file: {_os_message(exc)}"
+            return [Skipped(cursor.at(block.first_line), reason)]
+    lines = data.split(b"\n")
     if not lines[-1]:
         lines.pop()
     for number, line in enumerate(lines, block.first_line):
@@ -654,11 +695,19 @@ def _parse_utf8_json(line: bytes) -> Any:
 
 
 def _holds_float(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_holds_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_holds_float(v) for v in value)
-    return isinstance(value, float)
+    """Whether a record parsed by orjson (plain dicts, lists and scalars) holds a float."""
+    kind = type(value)
+    if kind is dict:
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is float
+    for item in items:
+        kind = type(item)
+        if kind is float or ((kind is dict or kind is list) and _holds_float(item)):
+            return True
+    return False
 
 
 def _json_line(

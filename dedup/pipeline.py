@@ -289,7 +289,7 @@ def _input_parts(documents: Iterable[DocumentLike]) -> Iterator[InputPart]:
             if batch:
                 yield batch
                 batch, chars = [], 0
-            yield item
+            yield item.by_reference()  # read again where it is parsed, not sent there
             continue
         entry = _as_item(item)
         batch.append(entry)

@@ -139,10 +139,52 @@ class FastT2S:
                 self._flags[ord(ch)] = _ALWAYS  # alone, it is not one character
         self._flags[[ord(c) for c in reserved]] = _RESERVED
         self._flags[_DESCRIPTION] = _RESERVED
+        self._packed: U32 | None = None
+        self._packed_for: npt.NDArray[np.bool_] | None = None
 
     def __call__(self, text: str) -> str:
         out = self.convert_codes(_codes(text))
         return self._opencc(text) if out is None else _text(out)
+
+    def convert_documents(
+        self, codes: U32, ends: I64, unstable: npt.NDArray[np.bool_]
+    ) -> tuple[U32, I64, I64] | None:
+        """:meth:`convert_codes` of documents that each end before ``codes[ends[d]]`` (a
+        separator), with the documents it changed and those of them left holding an
+        ``unstable`` character, found in the same pass; None as :meth:`convert_codes`."""
+        if self._packed is None or self._packed_for is not unstable:
+            self._packed = _pack(self._alone, self._flags, self._phrases.group, unstable)
+            self._packed_for = unstable
+        p = self._phrases
+        out, covered, changed, left, reserved = _scan_documents(
+            codes, ends, self._packed, p.group, p.group_start, p.key_start, p.chars
+        )
+        if reserved:
+            return None
+        lo, hi = runs(covered)
+        if lo.size:
+            if not self._convert_stretches(codes, out, lo, hi):
+                return None
+            # the documents with stretches: their flags again, on what OpenCC made of them
+            starts = np.concatenate([[0], ends[:-1] + 1])
+            for d in np.unique(np.searchsorted(ends, lo)).tolist():
+                before, after = codes[starts[d] : ends[d]], out[starts[d] : ends[d]]
+                changed[d] = bool((before != after).any())
+                left[d] = bool(unstable[after].any())
+        return out, np.flatnonzero(changed), np.flatnonzero(changed & left)
+
+    def _convert_stretches(self, codes: U32, out: U32, lo: I64, hi: I64) -> bool:
+        """OpenCC on the stretches ``codes[lo[k]:hi[k]]``, written into ``out``; False if it
+        changed a stretch's length."""
+        stretches = [_text(codes[a:b]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+        converted = self._opencc(_SEPARATOR.join(stretches)).split(_SEPARATOR)
+        if len(converted) != len(stretches):
+            return False
+        for a, b, new in zip(lo.tolist(), hi.tolist(), converted, strict=True):
+            if len(new) != b - a:
+                return False
+            out[a:b] = _codes(new)
+        return True
 
     def convert_codes(self, codes: U32) -> U32 | None:
         """The converted code points, or None where this text must go to OpenCC whole (it
@@ -154,16 +196,8 @@ class FastT2S:
         if reserved:
             return None
         lo, hi = runs(covered)
-        if not lo.size:
-            return out
-        stretches = [_text(codes[a:b]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
-        converted = self._opencc(_SEPARATOR.join(stretches)).split(_SEPARATOR)
-        if len(converted) != len(stretches):
+        if lo.size and not self._convert_stretches(codes, out, lo, hi):
             return None
-        for a, b, new in zip(lo.tolist(), hi.tolist(), converted, strict=True):
-            if len(new) != b - a:
-                return None
-            out[a:b] = _codes(new)
         return out
 
 
@@ -215,6 +249,83 @@ def _scan(
         level += depth[i]
         covered[i] = level > 0
     return out, covered, reserved
+
+
+_CODE_BITS = np.uint32(0x1FFFFF)  # packed table: the converted character,
+_FLAG_SHIFT = 21  # then the flags (2 bits),
+_GROUP_BIT = np.uint32(1 << 23)  # whether a phrase starts with the character,
+_UNSTABLE_BIT = np.uint32(1 << 24)  # whether the converted character is unstable
+_SPECIAL = np.uint32(1 << 21)  # any of the three: below it, the character is plain
+
+
+def _pack(
+    alone: U32,
+    flags: npt.NDArray[np.uint8],
+    group: npt.NDArray[np.int32],
+    unstable: npt.NDArray[np.bool_],
+) -> U32:
+    """One word per code point for :func:`_scan_documents`: a load instead of four."""
+    packed = alone | (flags.astype(np.uint32) << np.uint32(_FLAG_SHIFT))
+    packed[group >= 0] |= _GROUP_BIT
+    packed[unstable[alone]] |= _UNSTABLE_BIT
+    return packed
+
+
+@njit(cache=True)
+def _scan_documents(
+    codes: U32,
+    ends: I64,
+    packed: U32,
+    group: npt.NDArray[np.int32],
+    group_start: I64,
+    key_start: I64,
+    chars: U32,
+) -> tuple[U32, npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_], bool]:
+    """:func:`_scan` with each document's flags: changed, and holding an unstable character
+    after conversion (stretches aside)."""
+    n = len(codes)
+    out = np.empty(n, dtype=np.uint32)
+    covered = np.empty(n, dtype=np.bool_)
+    changed = np.zeros(len(ends), dtype=np.bool_)
+    left = np.zeros(len(ends), dtype=np.bool_)
+    reserved = False
+    cover_end = 0
+    start = 0
+    for d in range(len(ends)):
+        stop = min(ends[d] + 1, n)
+        doc_changed = False
+        doc_left = False
+        for i in range(start, stop):
+            c = codes[i]
+            e = packed[c]
+            o = e & _CODE_BITS
+            out[i] = o
+            doc_changed |= o != c
+            if e >= _SPECIAL:
+                f = (e >> np.uint32(_FLAG_SHIFT)) & np.uint32(3)
+                if f == _RESERVED:
+                    reserved = True
+                elif f == _ALWAYS:
+                    cover_end = max(cover_end, i + 1)
+                if e & _UNSTABLE_BIT:
+                    doc_left = True
+                if e & _GROUP_BIT:
+                    g = group[c]
+                    for k in range(group_start[g], group_start[g + 1]):
+                        a = key_start[k]
+                        size = key_start[k + 1] - a
+                        if i + size > n:
+                            continue
+                        j = 1
+                        while j < size and codes[i + j] == chars[a + j]:
+                            j += 1
+                        if j == size:
+                            cover_end = max(cover_end, i + size)
+            covered[i] = i < cover_end
+        changed[d] = doc_changed
+        left[d] = doc_left
+        start = stop
+    return out, covered, changed, left, reserved
 
 
 @njit(cache=True)

@@ -130,3 +130,36 @@ def test_falls_back_to_opencc_when_the_dictionaries_cannot_be_read(
         assert out is not None and out.tobytes().decode("utf-32-le") == "台湾"
     finally:
         converter.cache_clear()
+
+
+def test_documents_converted_with_their_flags_in_one_pass(fast: FastT2S) -> None:
+    """``convert_documents`` gives ``convert_codes``' output and, per document, whether it
+    changed and whether it still holds a character t2s would change (the fixed-point rule)."""
+    from dedup.fastnorm import _SEP, _changes
+    from dedup.normalize import _codes, _t2s_unstable
+
+    keys = phrases(fast)
+    rng = random.Random(11)
+    pool = "臺灣的天氣於是乾燥了，徵收。薴苧abc 一二三" + "".join(keys[:50])
+    unstable = _t2s_unstable()
+    for _ in range(300):
+        docs = [
+            "".join(
+                rng.choice(keys) if rng.random() < 0.2 else rng.choice(pool)
+                for _ in range(rng.randrange(0, 12))
+            )
+            for _ in range(rng.randrange(1, 6))
+        ]
+        codes = _codes(_SEP.join(docs))
+        ends = np.cumsum([len(d) + 1 for d in docs]) - 1
+        done = fast.convert_documents(codes, ends, unstable)
+        expected = fast.convert_codes(codes)
+        assert (done is None) == (expected is None)
+        if done is None:
+            continue
+        out, changed, again = done
+        assert out.tolist() == expected.tolist()
+        want_changed, want_again = _changes(codes, expected, ends, unstable)
+        assert changed.tolist() == want_changed.tolist()
+        assert again.tolist() == want_again.tolist()
+        assert any(fast(d) != d for d in docs) == bool(changed.size)
