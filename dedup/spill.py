@@ -233,17 +233,16 @@ def append_sets(
 ) -> tuple[int, npt.NDArray[np.int64]]:
     """Append the shingle set of each document (``counts[i]`` hashes of ``hashes`` each, in
     order) to the file at ``path``, sorted and without repeats; return the offset they start
-    at and the size of each set."""
-    hashes = np.ascontiguousarray(hashes, dtype=np.uint32)
+    at and the size of each set. ``hashes`` is sorted in place, document by document."""
+    flat = np.ascontiguousarray(hashes, dtype=np.uint32)
     ends = np.cumsum(counts)
     # numpy's sort (vectorized) is several times faster than numba's on these sizes
-    bounds = zip((ends - counts).tolist(), ends.tolist(), strict=True)
-    ordered = [np.sort(hashes[a:b]) for a, b in bounds]
-    flat = np.concatenate(ordered) if ordered else hashes[:0]
+    for a, b in zip((ends - counts).tolist(), ends.tolist(), strict=True):
+        flat[a:b].sort()
     sets, sizes = _drop_repeats(flat, np.asarray(counts, dtype=np.int64))
     with open(path, "ab") as handle:
         offset = handle.tell()
-        handle.write(sets.astype("<u4", copy=False).tobytes())
+        handle.write(memoryview(sets.astype("<u4", copy=False)))
     return offset, sizes
 
 
