@@ -204,6 +204,38 @@ def _xxh32(buf: npt.NDArray[np.uint8], start: int, length: int) -> np.uint32:
 
 
 @njit(cache=True, inline="always")
+def _xxh32_19(buf: npt.NDArray[np.uint8], p: int) -> np.uint32:
+    """:func:`_xxh32` of the 19 bytes at ``buf[p:]`` (five CJK characters and their
+    separators, the most common shingle), unrolled: a third faster than the loop."""
+    v1 = _rotl(np.uint32(np.uint32(_P1 + _P2) + np.uint32(_read32(buf, p) * _P2)), 13)
+    v2 = _rotl(np.uint32(_P2 + np.uint32(_read32(buf, p + 4) * _P2)), 13)
+    v3 = _rotl(np.uint32(_read32(buf, p + 8) * _P2), 13)
+    v4 = _rotl(np.uint32(np.uint32(np.uint32(0) - _P1) + np.uint32(_read32(buf, p + 12) * _P2)), 13)
+    h = np.uint32(
+        _rotl(np.uint32(v1 * _P1), 1)
+        + _rotl(np.uint32(v2 * _P1), 7)
+        + _rotl(np.uint32(v3 * _P1), 12)
+        + _rotl(np.uint32(v4 * _P1), 18)
+    )
+    h = np.uint32(h + np.uint32(19))
+    q = np.uint64(p)
+    h = np.uint32(
+        _rotl(np.uint32(h + np.uint32(np.uint32(buf[q + np.uint64(16)]) * _P5)), 11) * _P1
+    )
+    h = np.uint32(
+        _rotl(np.uint32(h + np.uint32(np.uint32(buf[q + np.uint64(17)]) * _P5)), 11) * _P1
+    )
+    h = np.uint32(
+        _rotl(np.uint32(h + np.uint32(np.uint32(buf[q + np.uint64(18)]) * _P5)), 11) * _P1
+    )
+    h = np.uint32(h ^ (h >> np.uint32(15)))
+    h = np.uint32(h * _P2)
+    h = np.uint32(h ^ (h >> np.uint32(13)))
+    h = np.uint32(h * _P3)
+    return np.uint32(h ^ (h >> np.uint32(16)))
+
+
+@njit(cache=True, inline="always")
 def _fmix32(h: np.uint32) -> np.uint32:
     h = np.uint32(h ^ (h >> np.uint32(16)))
     h = np.uint32(h * np.uint32(0x85EBCA6B))
@@ -215,22 +247,23 @@ def _fmix32(h: np.uint32) -> np.uint32:
 @njit(cache=True, inline="always")
 def _utf8(c: np.uint32, buf: npt.NDArray[np.uint8], p: int) -> int:
     """Write code point ``c`` as UTF-8 at ``buf[p:]``; return the position after it."""
+    q = np.uint64(p)  # unsigned: no negative-index checks between the stores
     if c < 0x80:
-        buf[p] = c
+        buf[q] = c
         return p + 1
     if c < 0x800:
-        buf[p] = 0xC0 | (c >> 6)
-        buf[p + 1] = 0x80 | (c & 0x3F)
+        buf[q] = 0xC0 | (c >> 6)
+        buf[q + np.uint64(1)] = 0x80 | (c & 0x3F)
         return p + 2
     if c < 0x10000:
-        buf[p] = 0xE0 | (c >> 12)
-        buf[p + 1] = 0x80 | ((c >> 6) & 0x3F)
-        buf[p + 2] = 0x80 | (c & 0x3F)
+        buf[q] = 0xE0 | (c >> 12)
+        buf[q + np.uint64(1)] = 0x80 | ((c >> 6) & 0x3F)
+        buf[q + np.uint64(2)] = 0x80 | (c & 0x3F)
         return p + 3
-    buf[p] = 0xF0 | (c >> 18)
-    buf[p + 1] = 0x80 | ((c >> 12) & 0x3F)
-    buf[p + 2] = 0x80 | ((c >> 6) & 0x3F)
-    buf[p + 3] = 0x80 | (c & 0x3F)
+    buf[q] = 0xF0 | (c >> 18)
+    buf[q + np.uint64(1)] = 0x80 | ((c >> 12) & 0x3F)
+    buf[q + np.uint64(2)] = 0x80 | ((c >> 6) & 0x3F)
+    buf[q + np.uint64(3)] = 0x80 | (c & 0x3F)
     return p + 4
 
 
@@ -320,7 +353,8 @@ def _sketch_batch(
                     continue
                 size = n_tok
             lo = tok_lo[t]
-            local[n_sh] = _xxh32(buf, lo, tok_hi[t + size - 1] - lo)
+            span = tok_hi[t + size - 1] - lo
+            local[n_sh] = _xxh32_19(buf, lo) if span == 19 else _xxh32(buf, lo, span)
             n_sh += 1
         counts[d] = n_sh
         if keep:

@@ -14,6 +14,7 @@ import functools
 import importlib.metadata
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
@@ -138,7 +139,7 @@ def _band_keys(block: npt.NDArray[np.uint32], band: int) -> npt.NDArray[np.uint6
     return key
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _bucket_pairs(
     order: npt.NDArray[np.int64],
     keys: npt.NDArray[np.uint64],
@@ -177,24 +178,31 @@ def _bucket_pairs(
 
 
 def band_candidates(
-    signatures: npt.NDArray[np.uint32], bands: int, rows: int
+    signatures: npt.NDArray[np.uint32], bands: int, rows: int, workers: int = 1
 ) -> npt.NDArray[np.int64]:
     """Pairs ``(i, j)``, ``i < j``, of signature rows equal on all ``rows`` values of at least
-    one of the first ``bands`` bands; sorted, as an ``(m, 2)`` array.
+    one of the first ``bands`` bands; sorted, as an ``(m, 2)`` array. ``workers`` threads
+    band at once (the sorting and the compiled kernel run without the GIL).
 
     >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 6, 3, 4]], dtype=np.uint32)
     >>> band_candidates(sigs, 2, 2).tolist()
     [[0, 1], [0, 2]]
     """
     n = signatures.shape[0]
-    found = []
-    for band in range(bands):
+
+    def one_band(band: int) -> npt.NDArray[np.int64]:
         block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
         keys = _band_keys(block, band)
         order = np.argsort(keys, kind="stable").astype(np.int64)
         pairs, largest = _bucket_pairs(order, keys, block)
         if largest >= LARGE_BUCKET:
             log.warning("band %d has a bucket of %d documents", band, largest)
-        found.append(pairs)
+        return pairs
+
+    if workers > 1 and bands > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            found = list(pool.map(one_band, range(bands)))
+    else:
+        found = [one_band(band) for band in range(bands)]
     codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)

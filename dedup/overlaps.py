@@ -9,6 +9,7 @@ Pairs are measured in chunks, so only the sets of one chunk's documents are in m
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -21,7 +22,7 @@ _CHUNK = 50_000  # pairs measured together at most
 _BUDGET = 64 << 20  # bytes of shingle sets loaded at once, about
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _intersections(
     flat: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
@@ -58,26 +59,39 @@ class SetSource(Protocol):
 
 
 def exact_overlaps(
-    pairs: npt.NDArray[np.int64], sets: SetSource, budget: int = _BUDGET
+    pairs: npt.NDArray[np.int64], sets: SetSource, budget: int = _BUDGET, workers: int = 1
 ) -> npt.NDArray[np.float64]:
     """``(jaccard, containment of a in b, containment of b in a)`` of each pair ``(a, b)``, as an
     ``(m, 3)`` array, from the documents' sorted unique shingle hashes in ``sets``.
 
     Pairs are measured in chunks whose sets take at most about ``budget`` bytes (one pair at
-    least). Empty sets follow :func:`dedup.cluster.overlap`: two empty sets are equal, one is
-    nothing.
+    least); ``workers`` threads measure chunks at once (their kernels run without the GIL,
+    and memory then holds that many chunks). Empty sets follow :func:`dedup.cluster.overlap`:
+    two empty sets are equal, one is nothing.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.zeros((len(pairs), 3), dtype=np.float64)
     if not len(pairs):
         return out
     cost = 4 * (sets.counts(pairs[:, 0]) + sets.counts(pairs[:, 1]))
+    chunks = []
     lo = 0
     while lo < len(pairs):
         used = np.cumsum(cost[lo : lo + _CHUNK])
         hi = lo + max(1, int(np.searchsorted(used, budget, side="right")))
-        out[lo:hi] = _measure(pairs[lo:hi], sets)
+        chunks.append((lo, hi))
         lo = hi
+
+    def measure(chunk: tuple[int, int]) -> None:
+        lo, hi = chunk
+        out[lo:hi] = _measure(pairs[lo:hi], sets)
+
+    if workers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(measure, chunks))
+    else:
+        for chunk in chunks:
+            measure(chunk)
     return out
 
 

@@ -241,13 +241,13 @@ def run(
 
         t0 = time.perf_counter()
         bands, rows = lsh_parameters(options.threshold, options.num_perm)
-        candidates = band_candidates(signatures, bands, rows)
+        candidates = band_candidates(signatures, bands, rows, workers)
         if options.containment is not None:
             candidates = _with_containment(candidates, signatures, hashes, options)
         timings["candidates"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        pairs = _verify(candidates, signatures, hashes, options)
+        pairs = _verify(candidates, signatures, hashes, options, workers)
         clusters, duplicate_of, similarity = _cluster(pairs, ids, lengths, hashes)
         timings["verify_and_cluster"] = time.perf_counter() - t0
     finally:
@@ -393,10 +393,11 @@ def _verify(
     signatures: npt.NDArray[np.uint32],
     hashes: HashStore,
     options: Options,
+    workers: int,
 ) -> list[clustering.Pair]:
     """Measure every candidate pair exactly and give the verdict (see ``verify_pair``)."""
     candidates = candidates.reshape(-1, 2)
-    measured = exact_overlaps(candidates, hashes)
+    measured = exact_overlaps(candidates, hashes, workers=workers)
     jaccard, c_ab, c_ba = measured.T
     verdicts = np.where(jaccard >= options.threshold, 1, 0)
     if options.containment is not None:

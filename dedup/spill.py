@@ -74,7 +74,6 @@ class _Files:
         self.paths: list[str] = []
         self._number: dict[str, int] = {}
         self._handles: dict[int, Any] = {}
-        self._maps: dict[int, npt.NDArray[np.uint32]] = {}
 
     def number(self, path: str) -> int:
         found = self._number.get(path)
@@ -89,24 +88,19 @@ class _Files:
             handle = self._handles[number] = open(self.paths[number], "rb")  # noqa: SIM115
         return os.pread(handle.fileno(), size, offset)
 
-    def words(self, number: int, end: int) -> npt.NDArray[np.uint32]:
-        """File ``number`` as 32-bit words (at least ``end`` of them), through a memory map."""
-        view = self._maps.get(number)
-        if view is None or len(view) < end:  # not mapped yet, or grown since
-            size = os.path.getsize(self.paths[number]) // 4
-            if not size:
-                view = np.zeros(0, dtype=np.uint32)
-            else:
-                mapped = np.memmap(self.paths[number], dtype="<u4", mode="r", shape=(size,))
-                view = mapped.view(np.ndarray).astype(np.uint32, copy=False)  # a view here
-            self._maps[number] = view
-        return view
+    def words(self, number: int) -> npt.NDArray[np.uint32]:
+        """File ``number`` as 32-bit words, through a memory map (unmapped once the caller
+        lets go of it: mapped pages that stay would count as this process's memory)."""
+        size = os.path.getsize(self.paths[number]) // 4
+        if not size:
+            return np.zeros(0, dtype=np.uint32)
+        mapped = np.memmap(self.paths[number], dtype="<u4", mode="r", shape=(size,))
+        return mapped.view(np.ndarray).astype(np.uint32, copy=False)  # a view on little-endian
 
     def close(self) -> None:
         for handle in self._handles.values():
             handle.close()
         self._handles.clear()
-        self._maps.clear()
 
 
 class DocumentStore:
@@ -207,15 +201,14 @@ class HashStore:
         out = np.empty(int(at[-1]), dtype=np.uint32)
         for number in np.unique(file_of).tolist():
             mine = np.flatnonzero(file_of == number)
-            end = int((start[mine] + count[mine]).max())
-            _copy_runs(self._files.words(number, end), start[mine], count[mine], at[mine], out)
+            _copy_runs(self._files.words(number), start[mine], count[mine], at[mine], out)
         return out
 
     def close(self) -> None:
         self._files.close()
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _copy_runs(
     words: npt.NDArray[np.uint32],
     start: npt.NDArray[np.int64],
@@ -242,7 +235,7 @@ def append_sets(
     sets, sizes = _drop_repeats(flat, np.asarray(counts, dtype=np.int64))
     with open(path, "ab") as handle:
         offset = handle.tell()
-        handle.write(memoryview(sets.astype("<u4", copy=False)))
+        sets.astype("<u4", copy=False).tofile(handle)
     return offset, sizes
 
 

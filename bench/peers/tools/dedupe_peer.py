@@ -6,6 +6,7 @@ import time
 
 from _common import arguments, write
 
+from dedup.cli import finish
 from dedup.io import read_documents
 from dedup.memory import keep_freed_memory
 from dedup.options import Options
@@ -29,3 +30,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    finish(0)  # as the dedupe command ends: exit handlers, then no interpreter teardown
