@@ -135,3 +135,34 @@ def test_reports_are_readable_by_others(seeds_dir: Path, tmp_path: Path) -> None
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert path.stat().st_mode & 0o777 == 0o644, path
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--version"], 0), (["run", "seeds", "--out", "{out}", "--quiet"], 0), (["bogus"], 2)],
+)
+def test_the_executable_exits_with_the_commands_code_and_leaves_no_work_folder(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    """``dedupe`` ends without interpreter teardown: the exit code, the output and the removal
+    of the run's work folder must not suffer from it."""
+    import subprocess
+    import sys
+
+    work = tmp_path / "tmp"
+    work.mkdir()
+    argv = [a.replace("{out}", str(tmp_path / "out")) for a in args]
+    done = subprocess.run(
+        [sys.executable, "-c", "from dedup.cli import entry; entry()", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "TMPDIR": str(work)},
+    )
+    assert done.returncode == code, done.stderr
+    assert list(work.iterdir()) == []
+    if args[0] == "--version":
+        assert done.stdout.startswith("dedupe, version")
+    if args[0] == "run":
+        summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+        assert summary["documents"]["read"] == 5 and summary["clusters"] == 1
