@@ -14,7 +14,6 @@ sets read back from the work folder, and reports read the documents they need ba
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import shutil
@@ -441,11 +440,19 @@ def _representatives(
     :func:`~dedup.cluster.component_arrays`, all at once."""
     if not len(nodes):
         return []
-    ranked = sorted(nodes.tolist(), key=lambda m: (-int(lengths[m]), ids[m]))
-    rank = np.zeros(len(ids), dtype=np.int64)
-    rank[ranked] = np.arange(len(ranked))
-    best = np.minimum.reduceat(rank[nodes], bounds[:-1])
-    chosen: list[int] = np.asarray(ranked, dtype=np.int64)[best].tolist()
+    size = lengths[nodes]
+    longest = np.repeat(np.maximum.reduceat(size, bounds[:-1]), np.diff(bounds))
+    best = size == longest  # the longest members of each group
+    ties = np.add.reduceat(best, bounds[:-1])
+    chosen: list[int] = np.zeros(len(bounds) - 1, dtype=np.int64).tolist()
+    group_of_best = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))[best]
+    for group, node in zip(group_of_best.tolist(), nodes[best].tolist(), strict=True):
+        if ties[group] == 1:
+            chosen[group] = node
+    for group in np.flatnonzero(ties > 1).tolist():  # equally long: the smallest id
+        lo, hi = bounds[group], bounds[group + 1]
+        candidates = nodes[lo:hi][best[lo:hi]].tolist()
+        chosen[group] = min(candidates, key=lambda m: ids[m])
     return chosen
 
 
@@ -466,33 +473,31 @@ def _cluster(
     pair_group = group_of[first]
     order = np.lexsort((np.arange(len(accepted)), first, pair_group)).tolist()
     pair_bounds = np.searchsorted(pair_group[order], np.arange(len(bounds))).tolist()
-    member_list = nodes.tolist()
     representatives = _representatives(nodes, bounds, ids, lengths)
-    width = max(4, len(str(len(bounds) - 1)))
-    clusters: list[Cluster] = []
-    duplicate_of: dict[str, str] = {}
-    to_measure: list[tuple[int, int]] = []
-    for count, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist()), 1):
-        members = member_list[lo:hi]
-        own = order[pair_bounds[count - 1] : pair_bounds[count]]
-        rep = representatives[count - 1]
-        clusters.append(
-            Cluster(
-                id=f"c{count:0{width}d}",
-                members=tuple(ids[m] for m in members),
-                representative=ids[rep],
-                pairs=tuple(accepted[k] for k in own),
-            )
+    member_ids = [ids[m] for m in nodes.tolist()]
+    ordered = [accepted[k] for k in order]
+    edges = bounds.tolist()
+    width = max(4, len(str(len(edges) - 1)))
+    clusters = [
+        Cluster(
+            id=f"c{count:0{width}d}",
+            members=tuple(member_ids[edges[count - 1] : edges[count]]),
+            representative=ids[rep],
+            pairs=tuple(ordered[pair_bounds[count - 1] : pair_bounds[count]]),
         )
-        for m in members:
-            if m != rep:
-                duplicate_of[ids[m]] = ids[rep]
-                to_measure.append((m, rep))
+        for count, rep in enumerate(representatives, 1)
+    ]
+    # every member but the representative is a duplicate of it
+    rep_of = np.repeat(np.asarray(representatives, dtype=np.int64), np.diff(bounds))
+    others = nodes != rep_of
+    removed, kept = nodes[others].tolist(), rep_of[others].tolist()
+    duplicate_of = {ids[m]: ids[r] for m, r in zip(removed, kept, strict=True)}
     # Most members were verified against their representative already; measure the others.
     known = {(p.a, p.b): p.jaccard for p in accepted}
-    missing = [(min(m, r), max(m, r)) for m, r in to_measure if (min(m, r), max(m, r)) not in known]
+    wanted = [(min(m, r), max(m, r)) for m, r in zip(removed, kept, strict=True)]
+    missing = [pair for pair in wanted if pair not in known]
     if missing:
         measured = exact_overlaps(np.array(missing, dtype=np.int64), hashes)
         known.update(zip(missing, measured[:, 0].tolist(), strict=True))
-    similarity = {ids[m]: known[min(m, r), max(m, r)] for m, r in to_measure}
+    similarity = {ids[m]: known[pair] for m, pair in zip(removed, wanted, strict=True)}
     return clusters, duplicate_of, similarity

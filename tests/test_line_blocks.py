@@ -175,3 +175,24 @@ def test_component_arrays_equal_union_find(n: int, edges: list[tuple[int, int]])
     nodes, bounds = component_arrays(n, pairs[:, 0], pairs[:, 1])
     got = [nodes[lo:hi].tolist() for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
     assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(2, 6), min_size=1, max_size=12),
+    lengths=st.lists(st.integers(0, 3), min_size=80, max_size=80),
+    names=st.permutations(list(range(80))),
+)
+def test_representatives_at_once_equal_choose_representative(
+    sizes: list[int], lengths: list[int], names: list[int]
+) -> None:
+    """The longest member, ties (frequent here) broken by the smallest id."""
+    from dedup.cluster import choose_representative
+    from dedup.pipeline import _representatives
+
+    ids = [f"doc{n:03d}" for n in names]
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    nodes = np.arange(bounds[-1], dtype=np.int64)
+    got = _representatives(nodes, bounds, ids, np.array(lengths, dtype=np.int64))
+    groups = [nodes[lo:hi].tolist() for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    assert got == [choose_representative(g, lengths, ids) for g in groups]

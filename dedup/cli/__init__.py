@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
-import os
 import sys
-from typing import NoReturn
 
 import click
 
 from .._version import __version__
 from ..memory import keep_freed_memory
+from ..shutdown import finish
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,9 +25,7 @@ def main(verbose: int) -> None:
 def entry() -> None:
     """The ``dedupe`` executable: :func:`main`, then a quick exit with its exit code.
 
-    Once the command is done, exit handlers run (work folders are removed, logs flushed) and
-    the process ends without tearing the interpreter down: freeing every module, numba's
-    compiled code among them, would take about half a second more and change nothing.
+    Once the command is done, the process ends by :func:`dedup.shutdown.finish`.
     """
     try:
         main.main(prog_name="dedupe")
@@ -41,18 +37,6 @@ def entry() -> None:
             print(done.code, file=sys.stderr)
             code = 1
     finish(code)
-
-
-def finish(code: int) -> NoReturn:
-    """End this process with ``code`` as :func:`entry` does: exit handlers, flushed output,
-    then no interpreter teardown."""
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
-            code = code or 1
-    os._exit(code)
 
 
 def _register() -> None:

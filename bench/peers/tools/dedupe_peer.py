@@ -6,11 +6,11 @@ import time
 
 from _common import arguments, write
 
-from dedup.cli import finish
 from dedup.io import read_documents
 from dedup.memory import keep_freed_memory
 from dedup.options import Options
 from dedup.pipeline import run
+from dedup.shutdown import finish
 
 
 def main() -> None:
