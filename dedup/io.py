@@ -667,7 +667,8 @@ def parse_lines(block: LineBlock) -> list[Document | Skipped]:
         cursor.line = number
         record = _parse_utf8_json(line) if fast else _NOT_PARSED
         if record is not _NOT_PARSED:
-            out.append(_record(record, cursor, options, escaped=b"\\u" in line))
+            # orjson refuses lone surrogates: nothing it parsed holds one
+            out.append(_record(record, cursor, options, escaped=False))
         else:
             out.extend(_json_line(_decode_line(line, codec), codec, cursor, options))
     return out
