@@ -660,24 +660,28 @@ def parse_lines(block: LineBlock) -> list[Document | Skipped]:
         except OSError as exc:
             reason = f"cannot read the rest of the file: {_os_message(exc)}"
             return [Skipped(cursor.at(block.first_line), reason)]
-    lines = data.split(b"\n")
-    if not lines[-1]:
-        lines.pop()
-    for number, line in enumerate(lines, block.first_line):
+    view = memoryview(data)  # lines are slices of it, not copies
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A).tolist()
+    if not data.endswith(b"\n"):
+        ends.append(len(data))
+    start = 0
+    for number, end in enumerate(ends, block.first_line):
+        line = view[start:end]
+        start = end + 1
         cursor.line = number
         record = _parse_utf8_json(line) if fast else _NOT_PARSED
         if record is not _NOT_PARSED:
             # orjson refuses lone surrogates: nothing it parsed holds one
             out.append(_record(record, cursor, options, escaped=False))
         else:
-            out.extend(_json_line(_decode_line(line, codec), codec, cursor, options))
+            out.extend(_json_line(_decode_line(bytes(line), codec), codec, cursor, options))
     return out
 
 
 _NOT_PARSED = object()
 
 
-def _parse_utf8_json(line: bytes) -> Any:
+def _parse_utf8_json(line: bytes | memoryview) -> Any:
     """The record of a UTF-8 JSON line parsed by orjson (several times faster than ``json``,
     and straight from bytes), or ``_NOT_PARSED`` where ``json.loads`` is left to decide.
 

@@ -166,11 +166,7 @@ class FastT2S:
             if not self._convert_stretches(codes, out, lo, hi):
                 return None
             # the documents with stretches: their flags again, on what OpenCC made of them
-            starts = np.concatenate([[0], ends[:-1] + 1])
-            for d in np.unique(np.searchsorted(ends, lo)).tolist():
-                before, after = codes[starts[d] : ends[d]], out[starts[d] : ends[d]]
-                changed[d] = bool((before != after).any())
-                left[d] = bool(unstable[after].any())
+            _reflag(codes, out, ends, np.unique(np.searchsorted(ends, lo)), unstable, changed, left)
         return out, np.flatnonzero(changed), np.flatnonzero(changed & left)
 
     def _convert_stretches(self, codes: U32, out: U32, lo: I64, hi: I64) -> bool:
@@ -326,6 +322,28 @@ def _scan_documents(
         left[d] = doc_left
         start = stop
     return out, covered, changed, left, reserved
+
+
+@njit(cache=True)
+def _reflag(
+    codes: U32,
+    out: U32,
+    ends: I64,
+    docs: I64,
+    unstable: npt.NDArray[np.bool_],
+    changed: npt.NDArray[np.bool_],
+    left: npt.NDArray[np.bool_],
+) -> None:
+    """The flags of :func:`_scan_documents` again for ``docs``, from ``out`` as it is now."""
+    for d in docs:
+        start = ends[d - 1] + 1 if d else 0
+        changed[d] = False
+        left[d] = False
+        for i in range(start, ends[d]):
+            if out[i] != codes[i]:
+                changed[d] = True
+            if unstable[out[i]]:
+                left[d] = True
 
 
 @njit(cache=True)
