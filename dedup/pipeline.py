@@ -1,7 +1,9 @@
 """The whole job: documents in, clusters of near-duplicates out. Used by the CLI and the library.
 
 Streaming and memory-bounded: documents are read once, signed in batches on every core, and
-written to a work folder; memory keeps only each document's id, signature and a few offsets
+written to a work folder (JSON lines are parsed, stored and signed in the worker processes; this
+one cuts the input into blocks and keeps the bookkeeping); memory keeps only each document's id,
+signature and a few offsets
 (with 128 permutations, about 1.2 KB of peak memory per document, whatever the length of the
 texts; about 100 bytes stay with the result). Candidate pairs are verified on exact shingle
 sets read back from the work folder, and reports read the documents they need back by number

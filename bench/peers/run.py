@@ -4,6 +4,7 @@
     python -m bench.peers.run --corpus tang           # tang-poems.jsonl.gz (no labels)
     python -m bench.peers.run --corpus newsgroups     # newsgroups.jsonl.gz (cross-posts)
     python -m bench.peers.run --input X.jsonl --truth X.truth.json --tools dedupe,rensa
+    python -m bench.peers.run ... --repeat 2           # each tool's fastest of 2 rounds
 
 Each peer runs in its own pinned virtualenv (``python -m bench.peers.envs`` creates them) as a
 separate process: wall time includes starting the interpreter and reading the corpus, peak RSS
@@ -158,6 +159,17 @@ def run_tool(
     return row
 
 
+def _better(kept: dict[str, object] | None, row: dict[str, object]) -> dict[str, object]:
+    """The faster of two runs of one tool (a failed run loses), with the larger peak RSS."""
+    if kept is None or "error" in kept:
+        return row
+    if "error" in row:
+        return kept
+    seconds = {id(r): float(str(r["seconds"])) for r in (kept, row)}
+    faster, other = (row, kept) if seconds[id(row)] < seconds[id(kept)] else (kept, row)
+    return {**faster, "rss": max(int(str(faster["rss"])), int(str(other["rss"])))}
+
+
 def _score(clusters: list[list[str]], truth: list[list[str]], ids: list[str]) -> dict[str, float]:
     from dedup.metrics import pairwise_scores
 
@@ -233,6 +245,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--language", choices=["zh", "en"], default=None)
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds; each tool's fastest run is reported"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "peers")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -248,18 +263,21 @@ def main() -> None:
         "workers": args.workers,
     }
     print(f"corpus {corpus}: {len(ids):,} documents, {megabytes:.1f} MB; {settings}", flush=True)
-    rows = []
-    for name in args.tools.split(","):
-        tool = TOOLS[name]
-        if tool.env and not envs.ready(tool.env):
-            rows.append({"tool": name, "error": "no environment: python -m bench.peers.envs"})
-            continue
-        row = run_tool(tool, corpus, args.out, settings, args.timeout)
-        if "error" not in row and truth is not None:
-            row["scores"] = _score(row["clusters"], truth, ids)  # type: ignore[arg-type]
-        rows.append(row)
-        brief = {k: v for k, v in row.items() if k not in ("clusters",)}
-        print(json.dumps(brief, default=str), flush=True)
+    best: dict[str, dict[str, object]] = {}
+    names = args.tools.split(",")
+    for round_ in range(1, args.repeat + 1):  # every tool once per round: noise spreads evenly
+        for name in names:
+            tool = TOOLS[name]
+            if tool.env and not envs.ready(tool.env):
+                best[name] = {"tool": name, "error": "no environment: python -m bench.peers.envs"}
+                continue
+            row = run_tool(tool, corpus, args.out, settings, args.timeout)
+            if "error" not in row and truth is not None:
+                row["scores"] = _score(row["clusters"], truth, ids)  # type: ignore[arg-type]
+            brief = {k: v for k, v in row.items() if k not in ("clusters",)}
+            print(json.dumps({"round": round_, **brief}, default=str), flush=True)
+            best[name] = _better(best.get(name), row)
+    rows = [best[name] for name in names]
     report = table(rows, len(ids), megabytes, truth is not None)
     print(report)
     name = corpus.stem
