@@ -605,12 +605,12 @@ def _count_newlines(data: bytes) -> int:
 
 def _whole_lines(head: bytes, stream: _Readable) -> Iterator[bytes]:
     """``head`` and the rest of ``stream`` in pieces cut after a ``\\n`` (the last one where
-    the stream ends), read :data:`_CHUNK` bytes at a time; the pieces grow to about
+    the stream ends); the pieces (and the reads) grow from :data:`_CHUNK` to about
     :data:`_BLOCK` bytes, so the first documents come early."""
     parts, size, target = [head], len(head), _CHUNK
     while True:
         try:
-            chunk = stream.read(_CHUNK)
+            chunk = stream.read(target)
         except (OSError, EOFError, zlib.error):
             read = b"".join(parts)  # the whole lines before the damage are kept
             cut = read.rfind(b"\n") + 1

@@ -1,9 +1,10 @@
 """Exact overlap of many document pairs, reading shingle sets from a :class:`HashStore`.
 
-Pairs are measured in chunks, so only the sets of one chunk's documents are in memory at once.
+Pairs are measured in chunks, so only the sets of one chunk's documents are mapped at once.
 
->>> a = np.array([1, 2, 3], dtype=np.uint32); b = np.array([2, 3, 4, 5], dtype=np.uint32)
->>> _intersections(np.concatenate([a, b]), np.array([0, 3, 7]), np.array([[0, 1]])).tolist()
+>>> words = np.array([1, 2, 3, 2, 3, 4, 5], dtype=np.uint32)  # two sets in one file
+>>> one, three, four = (np.array([v]) for v in (1, 3, 4))
+>>> _intersections(words, one - 1, three, words, three, four).tolist()
 [2]
 """
 
@@ -24,16 +25,22 @@ _BUDGET = 64 << 20  # bytes of shingle sets loaded at once, about
 
 @njit(cache=True, nogil=True)
 def _intersections(
-    flat: npt.NDArray[np.uint32], bounds: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]
+    words_a: npt.NDArray[np.uint32],
+    start_a: npt.NDArray[np.int64],
+    count_a: npt.NDArray[np.int64],
+    words_b: npt.NDArray[np.uint32],
+    start_b: npt.NDArray[np.int64],
+    count_b: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:
-    """Size of the intersection of sorted sets ``pairs[k, 0]`` and ``pairs[k, 1]``."""
-    out = np.zeros(len(pairs), dtype=np.int64)
-    for k in range(len(pairs)):
-        i, end_i = bounds[pairs[k, 0]], bounds[pairs[k, 0] + 1]
-        j, end_j = bounds[pairs[k, 1]], bounds[pairs[k, 1] + 1]
+    """Size of the intersection of the sorted sets ``words_a[start_a[k]:][:count_a[k]]`` and
+    ``words_b[start_b[k]:][:count_b[k]]``, for every ``k``."""
+    out = np.zeros(len(start_a), dtype=np.int64)
+    for k in range(len(start_a)):
+        i, end_i = start_a[k], start_a[k] + count_a[k]
+        j, end_j = start_b[k], start_b[k] + count_b[k]
         common = 0
         while i < end_i and j < end_j:
-            x, y = flat[i], flat[j]
+            x, y = words_a[i], words_b[j]
             if x == y:
                 common += 1
                 i += 1
@@ -49,12 +56,14 @@ def _intersections(
 class SetSource(Protocol):
     """Where :func:`exact_overlaps` reads shingle sets (a :class:`~dedup.spill.HashStore`)."""
 
-    def counts(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """How many hashes each of ``docs`` has."""
+    def locate(
+        self, docs: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(file, first word, count)`` of each of ``docs``' sorted unique hashes."""
         ...
 
-    def gather(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
-        """The sorted unique hashes of each of ``docs``, one set after the other."""
+    def words(self, file: int) -> npt.NDArray[np.uint32]:
+        """All the words of ``file`` (memory-mapped: released when the caller lets go)."""
         ...
 
 
@@ -64,27 +73,39 @@ def exact_overlaps(
     """``(jaccard, containment of a in b, containment of b in a)`` of each pair ``(a, b)``, as an
     ``(m, 3)`` array, from the documents' sorted unique shingle hashes in ``sets``.
 
-    Pairs are measured in chunks whose sets take at most about ``budget`` bytes (one pair at
-    least); ``workers`` threads measure chunks at once (their kernels run without the GIL,
-    and memory then holds that many chunks). Empty sets follow :func:`dedup.cluster.overlap`:
-    two empty sets are equal, one is nothing.
+    The sets are read where they lie (mapped files, no copies), in chunks of pairs whose sets
+    take at most about ``budget`` bytes (one pair at least), so that no more than that stays
+    mapped; ``workers`` threads measure chunks at once (the kernel runs without the GIL).
+    Empty sets follow :func:`dedup.cluster.overlap`: two empty sets are equal, one is nothing.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     out = np.zeros((len(pairs), 3), dtype=np.float64)
     if not len(pairs):
         return out
-    cost = 4 * (sets.counts(pairs[:, 0]) + sets.counts(pairs[:, 1]))
+    file_a, start_a, count_a = sets.locate(pairs[:, 0])
+    file_b, start_b, count_b = sets.locate(pairs[:, 1])
+    cost = 4 * (count_a + count_b)
     chunks = []
     lo = 0
     while lo < len(pairs):
         used = np.cumsum(cost[lo : lo + _CHUNK])
         hi = lo + max(1, int(np.searchsorted(used, budget, side="right")))
-        chunks.append((lo, hi))
+        chunks.append(slice(lo, hi))
         lo = hi
 
-    def measure(chunk: tuple[int, int]) -> None:
-        lo, hi = chunk
-        out[lo:hi] = _measure(pairs[lo:hi], sets)
+    def measure(part: slice) -> None:
+        fa, fb = file_a[part], file_b[part]
+        files = {f: sets.words(f) for f in np.unique(np.concatenate([fa, fb])).tolist()}
+        inter = np.zeros(len(fa), dtype=np.int64)
+        for x in np.unique(fa).tolist():
+            for y in np.unique(fb[fa == x]).tolist():
+                k = np.flatnonzero((fa == x) & (fb == y))
+                inter[k] = _intersections(
+                    files[x], start_a[part][k], count_a[part][k],
+                    files[y], start_b[part][k], count_b[part][k],
+                )  # fmt: skip
+        del files  # unmapped here
+        out[part] = _ratios(inter.astype(np.float64), count_a[part], count_b[part])
 
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(workers) as pool:
@@ -95,16 +116,11 @@ def exact_overlaps(
     return out
 
 
-def _measure(chunk: npt.NDArray[np.int64], sets: SetSource) -> npt.NDArray[np.float64]:
-    docs = np.unique(chunk)
-    sizes = sets.counts(docs)
-    bounds = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=bounds[1:])
-    flat = sets.gather(docs)
-    local = np.searchsorted(docs, chunk)
-    inter = _intersections(flat, bounds, local).astype(np.float64)
-    size_a = sizes[local[:, 0]].astype(np.float64)
-    size_b = sizes[local[:, 1]].astype(np.float64)
+def _ratios(
+    inter: npt.NDArray[np.float64], count_a: npt.NDArray[np.int64], count_b: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    size_a = count_a.astype(np.float64)
+    size_b = count_b.astype(np.float64)
     union = size_a + size_b - inter
     with np.errstate(divide="ignore", invalid="ignore"):
         part = np.stack([inter / union, inter / size_a, inter / size_b], axis=1)

@@ -189,14 +189,24 @@ class HashStore:
         """How many hashes each of ``docs`` has."""
         return np.frombuffer(self._count, dtype=np.int32)[docs].astype(np.int64)
 
-    def gather(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
-        """The sets of ``docs`` one after the other (read through memory maps: no copy of a
-        file, no system call per document)."""
+    def locate(
+        self, docs: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(file, first word, count)`` of each of ``docs``' set (see :meth:`words`)."""
         docs = np.asarray(docs, dtype=np.int64)
-        file_of = np.frombuffer(self._file_of, dtype=np.int32)[docs]
+        file_of = np.frombuffer(self._file_of, dtype=np.int32)[docs].astype(np.int64)
         start = np.frombuffer(self._offset, dtype=np.int64)[docs] // 4
-        count = np.frombuffer(self._count, dtype=np.int32)[docs].astype(np.int64)
-        at = np.zeros(len(docs) + 1, dtype=np.int64)
+        return file_of, start, self.counts(docs)
+
+    def words(self, file: int) -> npt.NDArray[np.uint32]:
+        """The hashes file ``file`` as 32-bit words, through a memory map (unmapped once the
+        caller lets go of it: mapped pages that stay would count as this process's memory)."""
+        return self._files.words(file)
+
+    def gather(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+        """The sets of ``docs`` one after the other."""
+        file_of, start, count = self.locate(docs)
+        at = np.zeros(len(file_of) + 1, dtype=np.int64)
         np.cumsum(count, out=at[1:])
         out = np.empty(int(at[-1]), dtype=np.uint32)
         for number in np.unique(file_of).tolist():

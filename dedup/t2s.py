@@ -165,8 +165,8 @@ class FastT2S:
         if lo.size:
             if not self._convert_stretches(codes, out, lo, hi):
                 return None
-            # the documents with stretches: their flags again, on what OpenCC made of them
-            _reflag(codes, out, ends, np.unique(np.searchsorted(ends, lo)), unstable, changed, left)
+            # the flags of the stretches, on what OpenCC made of them
+            _flag_stretches(codes, out, ends, lo, hi, unstable, changed, left)
         return out, np.flatnonzero(changed), np.flatnonzero(changed & left)
 
     def _convert_stretches(self, codes: U32, out: U32, lo: I64, hi: I64) -> bool:
@@ -278,7 +278,7 @@ def _scan_documents(
     chars: U32,
 ) -> tuple[U32, npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_], bool]:
     """:func:`_scan` with each document's flags: changed, and holding an unstable character
-    after conversion (stretches aside)."""
+    after conversion, from the characters outside phrase stretches (see :func:`_flag_stretches`)."""
     n = len(codes)
     out = np.empty(n, dtype=np.uint32)
     covered = np.empty(n, dtype=np.bool_)
@@ -296,15 +296,12 @@ def _scan_documents(
             e = packed[c]
             o = e & _CODE_BITS
             out[i] = o
-            doc_changed |= o != c
             if e >= _SPECIAL:
                 f = (e >> np.uint32(_FLAG_SHIFT)) & np.uint32(3)
                 if f == _RESERVED:
                     reserved = True
                 elif f == _ALWAYS:
                     cover_end = max(cover_end, i + 1)
-                if e & _UNSTABLE_BIT:
-                    doc_left = True
                 if e & _GROUP_BIT:
                     g = group[c]
                     for k in range(group_start[g], group_start[g + 1]):
@@ -317,7 +314,11 @@ def _scan_documents(
                             j += 1
                         if j == size:
                             cover_end = max(cover_end, i + size)
-            covered[i] = i < cover_end
+            inside = i < cover_end
+            covered[i] = inside
+            if not inside:  # covered characters are OpenCC's: flagged once it has them
+                doc_changed |= o != c
+                doc_left |= (e & _UNSTABLE_BIT) != 0
         changed[d] = doc_changed
         left[d] = doc_left
         start = stop
@@ -325,21 +326,22 @@ def _scan_documents(
 
 
 @njit(cache=True)
-def _reflag(
+def _flag_stretches(
     codes: U32,
     out: U32,
     ends: I64,
-    docs: I64,
+    lo: I64,
+    hi: I64,
     unstable: npt.NDArray[np.bool_],
     changed: npt.NDArray[np.bool_],
     left: npt.NDArray[np.bool_],
 ) -> None:
-    """The flags of :func:`_scan_documents` again for ``docs``, from ``out`` as it is now."""
-    for d in docs:
-        start = ends[d - 1] + 1 if d else 0
-        changed[d] = False
-        left[d] = False
-        for i in range(start, ends[d]):
+    """Add the characters of the stretches ``lo[k]:hi[k]`` to their documents' flags."""
+    d = 0
+    for k in range(len(lo)):
+        for i in range(lo[k], hi[k]):
+            while ends[d] < i:
+                d += 1
             if out[i] != codes[i]:
                 changed[d] = True
             if unstable[out[i]]:

@@ -215,15 +215,20 @@ def test_exact_overlaps_in_chunks_equal_cluster_overlap(budget: int) -> None:
     pairs = np.array([(i, j) for i in range(30) for j in range(i + 1, 30)], dtype=np.int64)
     loaded: list[int] = []
 
-    class Sets:
-        def counts(self, docs: np.ndarray) -> np.ndarray:
-            return np.array([len(sets[d]) for d in docs.tolist()], dtype=np.int64)
+    class Sets:  # every set in one file, as a HashStore holds them
+        words_file = np.concatenate(sets)
+        at = np.concatenate([[0], np.cumsum([len(s) for s in sets])])
 
-        def gather(self, docs: np.ndarray) -> np.ndarray:
+        def locate(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             loaded.extend(docs.tolist())
-            return np.concatenate([sets[d] for d in docs.tolist()])
+            counts = np.array([len(sets[d]) for d in docs.tolist()], dtype=np.int64)
+            return np.zeros(len(docs), dtype=np.int64), self.at[docs], counts
+
+        def words(self, file: int) -> np.ndarray:
+            loaded.append(-1)  # a mapping
+            return self.words_file
 
     measured = exact_overlaps(pairs, Sets(), budget)
     expected = np.array([overlap(sets[a], sets[b]) for a, b in pairs.tolist()])
     assert np.allclose(measured, expected)
-    assert (len(loaded) > 30) == (budget < 1 << 30)
+    assert (loaded.count(-1) > 1) == (budget < 1 << 30)  # mapped once per chunk
