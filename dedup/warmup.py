@@ -1,13 +1,19 @@
-"""Importing this module loads every compiled kernel and code point table of the signing path.
+"""Importing this module loads every compiled kernel and code point table of the signing path,
+and makes the importing process end without interpreter teardown.
 
 The fork server of the signing workers imports it (see :func:`dedup.parallel.start_workers`),
 so each worker it forks starts with the kernels ready instead of loading them itself (about a
-second per process). Nothing else should need to import it.
+second per process). When the run's process ends, the fork server ends too; tearing its
+interpreter down (numba's compiled code among it) would take half a second more, during
+which it still holds the output pipes it shares with the run: a caller reading them waits.
+Nothing else should import this module.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 
 from .options import Options
 from .sketch import sketch_batch
@@ -18,3 +24,5 @@ try:
     sketch_batch(["預熱 warm up", "預熱"], Options())
 except Exception as error:  # noqa: BLE001 (a worker then loads what it needs itself)
     log.debug("warm-up failed: %s", error)
+
+atexit.register(os._exit, 0)  # the fork server ends at once (its workers end by os._exit)
