@@ -200,6 +200,24 @@ class FastT2S:
 _ALWAYS, _RESERVED = 1, 2  # flags: to OpenCC with its neighbours / the whole text to OpenCC
 
 
+@njit(cache=True, inline="always")
+def _phrase_end(codes: U32, i: int, g: int, group_start: I64, key_start: I64, chars: U32) -> int:
+    """Where the longest phrase of group ``g`` (keys sharing ``codes[i]`` as first character)
+    that occurs at ``codes[i:]`` ends; ``i`` if none does."""
+    end = i
+    for k in range(group_start[g], group_start[g + 1]):
+        a = key_start[k]
+        size = key_start[k + 1] - a
+        if i + size > len(codes):
+            continue
+        j = 1
+        while j < size and codes[i + j] == chars[a + j]:
+            j += 1
+        if j == size:
+            end = max(end, i + size)
+    return end
+
+
 @njit(cache=True)
 def _scan(
     codes: U32,
@@ -228,17 +246,10 @@ def _scan(
         g = group[c]
         if g < 0:
             continue
-        for k in range(group_start[g], group_start[g + 1]):
-            a = key_start[k]
-            size = key_start[k + 1] - a
-            if i + size > n:
-                continue
-            j = 1
-            while j < size and codes[i + j] == chars[a + j]:
-                j += 1
-            if j == size:
-                depth[i] += 1
-                depth[i + size] -= 1
+        end = _phrase_end(codes, i, g, group_start, key_start, chars)
+        if end > i:
+            depth[i] += 1
+            depth[end] -= 1
     covered = np.empty(n, dtype=np.bool_)
     level = 0
     for i in range(n):
@@ -303,17 +314,8 @@ def _scan_documents(
                 elif f == _ALWAYS:
                     cover_end = max(cover_end, i + 1)
                 if e & _GROUP_BIT:
-                    g = group[c]
-                    for k in range(group_start[g], group_start[g + 1]):
-                        a = key_start[k]
-                        size = key_start[k + 1] - a
-                        if i + size > n:
-                            continue
-                        j = 1
-                        while j < size and codes[i + j] == chars[a + j]:
-                            j += 1
-                        if j == size:
-                            cover_end = max(cover_end, i + size)
+                    end = _phrase_end(codes, i, group[c], group_start, key_start, chars)
+                    cover_end = max(cover_end, end)
             inside = i < cover_end
             covered[i] = inside
             if not inside:  # covered characters are OpenCC's: flagged once it has them
