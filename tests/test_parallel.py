@@ -156,3 +156,27 @@ def test_script_without_main_guard_gets_a_clear_error(tmp_path: Path, guarded: b
         assert done.returncode == 1
         assert 'if __name__ == "__main__":' in done.stderr
         assert "documents" not in done.stdout
+
+
+def _fork_server_ends_at_once() -> bool:
+    import dedup.warmup
+
+    return dedup.warmup.ENDS_AT_ONCE
+
+
+def test_only_the_fork_server_ends_without_teardown() -> None:
+    """The workers' fork server (their parent, which shares the caller's output pipes) ends
+    at once; a process that merely imports the module keeps its normal exit and exit code."""
+    from dedup.parallel import start_workers
+
+    pool = start_workers(2)
+    try:
+        assert pool.submit(_fork_server_ends_at_once).result() is True
+    finally:
+        pool.shutdown()
+    done = subprocess.run(
+        [sys.executable, "-c", "import dedup.warmup as w, sys; sys.exit(3 + w.ENDS_AT_ONCE)"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
