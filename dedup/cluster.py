@@ -21,6 +21,7 @@ __all__ = [
     "Pair",
     "UnionFind",
     "choose_representative",
+    "choose_representatives",
     "component_arrays",
     "connected_components",
     "overlap",
@@ -113,6 +114,28 @@ class UnionFind:
             rx, ry = ry, rx
         self.parent[ry] = rx
         self.size[rx] += self.size[ry]
+
+
+def choose_representatives(
+    nodes: npt.NDArray[np.int64],
+    bounds: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.int64],
+    ids: Sequence[str],
+) -> list[int]:
+    """:func:`choose_representative` of every group ``nodes[bounds[g]:bounds[g + 1]]`` (as
+    :func:`component_arrays` gives them), at once."""
+    if not len(nodes):
+        return []
+    sizes = np.diff(bounds)
+    length = lengths[nodes]
+    best = length == np.repeat(np.maximum.reduceat(length, bounds[:-1]), sizes)
+    chosen = np.zeros(len(sizes), dtype=np.int64)
+    chosen[np.repeat(np.arange(len(sizes)), sizes)[best]] = nodes[best]  # right where one is
+    picked: list[int] = chosen.tolist()
+    for group in np.flatnonzero(np.add.reduceat(best, bounds[:-1]) > 1).tolist():
+        lo, hi = bounds[group], bounds[group + 1]  # equally long: the smallest id
+        picked[group] = min(nodes[lo:hi][best[lo:hi]].tolist(), key=lambda m: ids[m])
+    return picked
 
 
 def connected_components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:

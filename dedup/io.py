@@ -127,8 +127,7 @@ class LineBlock:
     offset: int = -1
     """Where ``data`` starts in the file at ``path``, if it can be read from there again."""
     size: int = 0
-    """Bytes of the block (``len(data)``, or what to read at ``offset`` when ``data`` is
-    left out by :meth:`by_reference`)."""
+    """Bytes to read at ``offset`` when :meth:`by_reference` left ``data`` out (else 0)."""
 
     def by_reference(self) -> LineBlock:
         """This block without its bytes, to be read again from its file where it is parsed
@@ -515,10 +514,20 @@ def _open_lines(stream: _Readable) -> tuple[str, Iterator[str | None]]:
     codec, bom, head = _open_codec(stream)
     if codec in _ASCII_COMPATIBLE:
         return codec, _decoded_lines(_byte_lines(head[bom:], stream), codec)
-    decoded = _decode(head[bom:] + stream.read(), codec)
+    return codec, iter(_whole_text_lines(head[bom:], stream, codec))
+
+
+def _whole_text_lines(head: bytes, stream: _Readable, codec: str) -> list[str]:
+    """The lines of ``head`` and the rest of ``stream`` decoded whole (UTF-16/32)."""
+    decoded = _decode(head + stream.read(), codec)
     if decoded is None:
         raise _Skip(f"cannot decode as {codec}")
-    return codec, iter(re.findall(r"[^\n]*\n|[^\n]+$", decoded[0]))
+    return _lines(decoded[0])
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its ``\\n`` (the last one may have none)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
 
 def _byte_lines(head: bytes, stream: _Readable) -> Iterator[bytes]:
@@ -578,10 +587,7 @@ def _jsonl(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator
     record by record (UTF-16/32, decoded whole)."""
     codec, bom, head = _open_codec(stream)
     if codec not in _ASCII_COMPATIBLE:
-        decoded = _decode(head[bom:] + stream.read(), codec)
-        if decoded is None:
-            raise _Skip(f"cannot decode as {codec}")
-        for number, line in enumerate(re.findall(r"[^\n]*\n|[^\n]+$", decoded[0]), 1):
+        for number, line in enumerate(_whole_text_lines(head[bom:], stream, codec), 1):
             cursor.line = number
             yield from _json_line(line, codec, cursor, options)
         return
@@ -747,7 +753,7 @@ def _json(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[
     try:
         single = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
-        for number, line in enumerate(re.findall(r"[^\n]*\n|[^\n]+$", text), 1):
+        for number, line in enumerate(_lines(text), 1):
             cursor.line = number
             yield from _json_line(line, "utf-8", cursor, options)
         return

@@ -39,7 +39,7 @@ from .options import Options
 from .overlaps import exact_overlaps
 from .parallel import default_workers, ingest_parts
 from .segment import paragraphs
-from .signature import SCHEME
+from .signature import SCHEME, estimate_jaccards
 from .spill import DocumentStore, HashStore, read_document
 
 __all__ = ["Cluster", "Documents", "Result", "run"]
@@ -410,7 +410,7 @@ def _verify(
         for a, b, estimated, j, ab, ba, v in zip(
             candidates[:, 0].tolist(),
             candidates[:, 1].tolist(),
-            _estimates(signatures, candidates).tolist(),
+            estimate_jaccards(signatures, candidates).tolist(),
             jaccard.tolist(),
             c_ab.tolist(),
             c_ba.tolist(),
@@ -418,44 +418,6 @@ def _verify(
             strict=True,
         )
     ]
-
-
-def _estimates(
-    signatures: npt.NDArray[np.uint32], pairs: npt.NDArray[np.int64], chunk: int = 8192
-) -> npt.NDArray[np.float64]:
-    """:func:`~dedup.signature.estimate_jaccard` of each pair, computed in chunks."""
-    out = np.zeros(len(pairs), dtype=np.float64)
-    for lo in range(0, len(pairs), chunk):
-        a, b = pairs[lo : lo + chunk, 0], pairs[lo : lo + chunk, 1]
-        equal = np.count_nonzero(signatures[a] == signatures[b], axis=1)
-        out[lo : lo + chunk] = equal / float(signatures.shape[1])
-    return out
-
-
-def _representatives(
-    nodes: npt.NDArray[np.int64],
-    bounds: npt.NDArray[np.int64],
-    ids: list[str],
-    lengths: npt.NDArray[np.int64],
-) -> list[int]:
-    """:func:`~dedup.cluster.choose_representative` of each group of
-    :func:`~dedup.cluster.component_arrays`, all at once."""
-    if not len(nodes):
-        return []
-    size = lengths[nodes]
-    longest = np.repeat(np.maximum.reduceat(size, bounds[:-1]), np.diff(bounds))
-    best = size == longest  # the longest members of each group
-    ties = np.add.reduceat(best, bounds[:-1])
-    chosen: list[int] = np.zeros(len(bounds) - 1, dtype=np.int64).tolist()
-    group_of_best = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))[best]
-    for group, node in zip(group_of_best.tolist(), nodes[best].tolist(), strict=True):
-        if ties[group] == 1:
-            chosen[group] = node
-    for group in np.flatnonzero(ties > 1).tolist():  # equally long: the smallest id
-        lo, hi = bounds[group], bounds[group + 1]
-        candidates = nodes[lo:hi][best[lo:hi]].tolist()
-        chosen[group] = min(candidates, key=lambda m: ids[m])
-    return chosen
 
 
 def _cluster(
@@ -475,7 +437,7 @@ def _cluster(
     pair_group = group_of[first]
     order = np.lexsort((np.arange(len(accepted)), first, pair_group)).tolist()
     pair_bounds = np.searchsorted(pair_group[order], np.arange(len(bounds))).tolist()
-    representatives = _representatives(nodes, bounds, ids, lengths)
+    representatives = clustering.choose_representatives(nodes, bounds, lengths, ids)
     member_ids = [ids[m] for m in nodes.tolist()]
     ordered = [accepted[k] for k in order]
     edges = bounds.tolist()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEME",
     "estimate_jaccard",
+    "estimate_jaccards",
     "lean_minhash",
     "permutations",
     "signature",
@@ -79,6 +80,17 @@ def signature(hashes: np.ndarray, perms: tuple[np.ndarray, np.ndarray]) -> np.nd
 def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     """Share of equal slots: the MinHash estimate of the Jaccard similarity."""
     return float(np.count_nonzero(sig_a == sig_b)) / float(sig_a.shape[0])
+
+
+def estimate_jaccards(signatures: np.ndarray, pairs: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """:func:`estimate_jaccard` of each row pair ``(a, b)`` of ``signatures``, at once (in
+    chunks of pairs, to bound memory)."""
+    out = np.zeros(len(pairs), dtype=np.float64)
+    for lo in range(0, len(pairs), chunk):
+        a, b = pairs[lo : lo + chunk, 0], pairs[lo : lo + chunk, 1]
+        equal = np.count_nonzero(signatures[a] == signatures[b], axis=1)
+        out[lo : lo + chunk] = equal / float(signatures.shape[1])
+    return out
 
 
 def lean_minhash(sig: np.ndarray, seed: int) -> LeanMinHash:

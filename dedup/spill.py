@@ -159,7 +159,7 @@ class HashStore:
     """Where each document's shingle hashes are: file, offset, count.
 
     The signing processes write the sets (:func:`append_sets`); this keeps 16 bytes per
-    document in memory and reads a document's set back on demand.
+    document in memory and maps a file's sets for reading (:meth:`locate`, :meth:`words`).
     """
 
     def __init__(self) -> None:
@@ -176,14 +176,6 @@ class HashStore:
 
     def __len__(self) -> int:
         return len(self._count)
-
-    def count(self, number: int) -> int:
-        """How many hashes document ``number``'s set has."""
-        return self._count[number]
-
-    def hashes(self, number: int) -> npt.NDArray[np.uint32]:
-        """The sorted unique shingle hashes of document ``number``."""
-        return self.gather(np.array([number], dtype=np.int64))
 
     def counts(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """How many hashes each of ``docs`` has."""
@@ -203,32 +195,8 @@ class HashStore:
         caller lets go of it: mapped pages that stay would count as this process's memory)."""
         return self._files.words(file)
 
-    def gather(self, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
-        """The sets of ``docs`` one after the other."""
-        file_of, start, count = self.locate(docs)
-        at = np.zeros(len(file_of) + 1, dtype=np.int64)
-        np.cumsum(count, out=at[1:])
-        out = np.empty(int(at[-1]), dtype=np.uint32)
-        for number in np.unique(file_of).tolist():
-            mine = np.flatnonzero(file_of == number)
-            _copy_runs(self._files.words(number), start[mine], count[mine], at[mine], out)
-        return out
-
     def close(self) -> None:
         self._files.close()
-
-
-@njit(cache=True, nogil=True)
-def _copy_runs(
-    words: npt.NDArray[np.uint32],
-    start: npt.NDArray[np.int64],
-    count: npt.NDArray[np.int64],
-    at: npt.NDArray[np.int64],
-    out: npt.NDArray[np.uint32],
-) -> None:
-    """``out[at[k]:at[k] + count[k]] = words[start[k]:start[k] + count[k]]`` for every ``k``."""
-    for k in range(len(start)):
-        out[at[k] : at[k] + count[k]] = words[start[k] : start[k] + count[k]]
 
 
 def append_sets(

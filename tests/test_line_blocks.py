@@ -187,12 +187,11 @@ def test_representatives_at_once_equal_choose_representative(
     sizes: list[int], lengths: list[int], names: list[int]
 ) -> None:
     """The longest member, ties (frequent here) broken by the smallest id."""
-    from dedup.cluster import choose_representative
-    from dedup.pipeline import _representatives
+    from dedup.cluster import choose_representative, choose_representatives
 
     ids = [f"doc{n:03d}" for n in names]
     bounds = np.concatenate([[0], np.cumsum(sizes)])
     nodes = np.arange(bounds[-1], dtype=np.int64)
-    got = _representatives(nodes, bounds, ids, np.array(lengths, dtype=np.int64))
+    got = choose_representatives(nodes, bounds, np.array(lengths, dtype=np.int64), ids)
     groups = [nodes[lo:hi].tolist() for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
     assert got == [choose_representative(g, lengths, ids) for g in groups]

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from dedup.cluster import overlap
 from dedup.shingle import shingle_hashes, shingles
-from dedup.signature import estimate_jaccard, lean_minhash, permutations, signature
+from dedup.signature import (
+    estimate_jaccard,
+    estimate_jaccards,
+    lean_minhash,
+    permutations,
+    signature,
+)
 
 
 def _datasketch(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -72,3 +78,13 @@ def test_shingles_are_script_aware() -> None:
     assert mixed[0] == "共\x1f2016\x1f年"
     assert shingles("", 5, 3) == []
     assert shingles("，。！", 5, 3) == []
+
+
+def test_estimates_at_once_equal_one_by_one() -> None:
+    """Chunks smaller than the pairs, signatures sharing from none to all slots."""
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 4, size=(40, 16), dtype=np.uint32)
+    pairs = rng.integers(0, 40, size=(300, 2))
+    got = estimate_jaccards(sigs, pairs, chunk=7)
+    assert got.tolist() == [estimate_jaccard(sigs[a], sigs[b]) for a, b in pairs.tolist()]
+    assert got.min() < 0.3 and got.max() == 1.0
