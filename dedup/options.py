@@ -7,6 +7,15 @@ from typing import Any
 
 from .errors import ConfigError
 
+POLICIES: tuple[str, ...] = ("representative", "majority", "longest")
+"""How the canonical merge chooses each row's reading (:mod:`dedup.merge`).
+
+- ``representative``: the representative's reading; in rows it lacks, as ``majority``.
+- ``majority``: the reading most members share after normalization; ties go to the
+  representative's reading, then to the reading of the earliest member.
+- ``longest``: the longest reading after normalization; ties as for ``majority``.
+"""
+
 
 @dataclass(frozen=True)
 class NormalizeOptions:

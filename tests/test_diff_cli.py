@@ -57,8 +57,7 @@ def test_different_documents_exit_1(files: dict[str, Path]) -> None:
         "@@ delete A1 @@\n"
         "-标题\n"
         f"@@ edit A2 = B1 score {score:.3f} (hunks: text 1) @@\n"
-        "-第一段，文字。\n"
-        "+第一段，文字有改动。\n"
+        "*第一段，文字{+有改动+}。\n"
         "  第二段没有变。\n"
     )
 
@@ -97,7 +96,7 @@ def test_html_is_the_side_by_side_page(files: dict[str, Path]) -> None:
 
 def test_html_file_beside_the_text_diff(files: dict[str, Path], tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    code, out, _ = run("--html", str(page), files["a.txt"], files["edited.txt"])
+    code, out, _ = run("--html-out", str(page), files["a.txt"], files["edited.txt"])
     assert code == 1
     assert out.startswith("---")  # the text diff still goes to stdout
     _, html_out, _ = run("--format", "html", files["a.txt"], files["edited.txt"])

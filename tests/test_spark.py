@@ -175,7 +175,7 @@ def small_reports(
     theirs = tmp_path_factory.mktemp("small-reference")
     assert _invoke("run", str(small), "--out", str(theirs), "-q")[0] == 0
     ours = tmp_path_factory.mktemp("small-spark")
-    _spark_cli(small, ours, "--html", "2")
+    _spark_cli(small, ours, "--html-pages", "2")
     return ours, theirs
 
 

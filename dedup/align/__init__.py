@@ -26,7 +26,41 @@ documents; their ``kind`` is one of ``whitespace``, ``width``, ``traditional``,
 
 from __future__ import annotations
 
-from .core import align
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from .types import HUNK_KINDS, OP_KINDS, Alignment, Hunk, Op, alignment_to_dict
+
+if TYPE_CHECKING:
+    from ..document import Document, Paragraph
+    from ..options import NormalizeOptions
+
+
+def align(
+    a: Document | str,
+    b: Document | str,
+    options: NormalizeOptions | None = None,
+    *,
+    a_paragraphs: Sequence[Paragraph] | None = None,
+    b_paragraphs: Sequence[Paragraph] | None = None,
+) -> Alignment:
+    """Align document ``a`` to document ``b`` paragraph by paragraph: see
+    :func:`dedup.align.core.align`, imported on the first call (numpy, rapidfuzz), so that
+    the plain types above stay light to import (the CLI's ``--help`` reads only those).
+
+    >>> [op.kind for op in align("标题\\n第一段，很长的文字。", "第一段,很长的文字。").ops]
+    ['delete', 'variant']
+    """
+    from ..normalize import DEFAULT_OPTIONS
+    from . import core
+
+    return core.align(
+        a,
+        b,
+        options if options is not None else DEFAULT_OPTIONS,
+        a_paragraphs=a_paragraphs,
+        b_paragraphs=b_paragraphs,
+    )
+
 
 __all__ = ["HUNK_KINDS", "OP_KINDS", "Alignment", "Hunk", "Op", "align", "alignment_to_dict"]

@@ -1,22 +1,40 @@
-"""The ``dedupe`` command line: one module per command, none with logic of its own."""
+"""The ``dedupe`` command line: one module per command, none with logic of its own.
+
+Importing the command line stays light (click and a few small modules): every command imports
+the machinery it needs (numpy, numba, jinja2, ...) when it runs, so ``dedupe --help`` and
+``dedupe COMMAND --help`` answer at once. ``tests/test_cli_help.py`` keeps it so.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from .._version import __version__
-from ..memory import keep_freed_memory
 from ..shutdown import finish
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedupe")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
 def main(verbose: int) -> None:
-    """Find, align and merge near-duplicate documents in a text corpus."""
+    """Find, align and merge near-duplicate documents in a text corpus.
+
+    \b
+    Examples:
+      dedupe run seeds/ --out reports/
+      dedupe diff a.txt b.txt
+      dedupe index add news.index feed.jsonl
+      dedupe run --help
+    """
+    from ..memory import keep_freed_memory  # ctypes: only once a command runs
+
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     keep_freed_memory()  # this process is ours: batches reuse their pages

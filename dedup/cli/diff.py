@@ -5,23 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..align import align, alignment_to_dict
-from ..document import Document, Skipped
 from ..errors import InputError
-from ..io import read_documents
 from ..options import NormalizeOptions
-from ..report.files import write_text
-from ..report.html import diff_page
-from ..report.text import render_unified
-from .common import build_read_options, dedup_errors, read_options
+from .common import build_read_options, dedup_errors, read_options, renamed_option
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 
 def _one_document(path: str, flags: dict[str, Any]) -> Document:
     """The single document in ``path``; an InputError when there is none or more than one."""
+    from ..document import Skipped
+    from ..io import read_documents
+
     found: list[Document] = []
     for item in read_documents([path], build_read_options(**flags)):
         if isinstance(item, Skipped):
@@ -35,6 +35,9 @@ def _one_document(path: str, flags: dict[str, Any]) -> Document:
     return found[0]
 
 
+_PAGE = click.Path(dir_okay=False, path_type=Path)
+
+
 @click.command()
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
@@ -44,15 +47,17 @@ def _one_document(path: str, flags: dict[str, Any]) -> Document:
     type=click.Choice(["text", "json", "html"]),
     default="text",
     show_default=True,
-    help="Unified paragraph diff, the alignment as JSON, or an HTML page.",
+    help="Print a unified paragraph diff, the alignment as JSON, or the HTML page.",
 )
 @click.option(
-    "--html",
+    "--html-out",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PAGE,
+    metavar="FILE",
     default=None,
-    help="Also write the side-by-side HTML page to this file.",
+    help="Also write the side-by-side HTML page to FILE (whatever --format prints).",
 )
+@renamed_option("--html", "--html-out", "html_path", type=_PAGE)
 @click.option(
     "--no-t2s",
     is_flag=True,
@@ -79,7 +84,18 @@ def diff(
     A and B are files (.txt, or JSONL/CSV/Parquet holding one record each). Exit status:
     0 when they are the same up to normalization (width, punctuation, traditional/simplified,
     whitespace, paragraph layout), 1 when they differ, 2 on trouble.
+
+    \b
+    Examples:
+      dedupe diff a.txt b.txt
+      dedupe diff a.txt b.txt --format json > alignment.json
+      dedupe diff a.txt b.txt --html-out diff.html
     """
+    from ..align import align, alignment_to_dict
+    from ..report.files import write_text
+    from ..report.html import diff_page
+    from ..report.text import render_unified
+
     doc_a = _one_document(a, flags)
     doc_b = _one_document(b, flags)
     options = NormalizeOptions(t2s=not no_t2s)

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..document import Document
 from ..errors import ConfigError
-from ..eval import evaluate, labels_from_field, parse_sweep, read_labels
-from ..eval.core import Evaluation, ThresholdScores
-from ..eval.plot import require_matplotlib
-from ..eval.report import evaluation_record, write_evaluation
-from ..io import read_documents
 from .common import (
     build_options,
     build_read_options,
@@ -23,6 +17,9 @@ from .common import (
     progress_bar,
     read_options,
 )
+
+if TYPE_CHECKING:
+    from ..eval.core import Evaluation, ThresholdScores
 
 
 def _table(ev: Evaluation) -> list[str]:
@@ -76,6 +73,7 @@ def _table(ev: Evaluation) -> list[str]:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
     default=None,
     help="Folder for eval.json, false_positives.jsonl, false_negatives.jsonl, eval.html "
     "(and sweep.csv, sweep.png with --sweep).",
@@ -120,7 +118,18 @@ def eval_command(
     exactly) and the adjusted Rand index, and lists every false positive and false negative
     pair with its similarities. With --sweep, one signature pass serves every threshold.
     Exit code 0 on success, 1 on errors, 2 on bad usage.
+
+    \b
+    Examples:
+      dedupe eval corpus.jsonl --truth groups.jsonl
+      dedupe eval corpus.jsonl --truth-field story --sweep 0.3:0.95:0.05 --out eval/
     """
+    from ..document import Document
+    from ..eval import evaluate, labels_from_field, parse_sweep, read_labels
+    from ..eval.plot import require_matplotlib
+    from ..eval.report import evaluation_record, write_evaluation
+    from ..io import read_documents
+
     if (truth is None) == (truth_field is None):
         raise ConfigError("give exactly one of --truth LABELS or --truth-field FIELD")
     if reports and out is None:

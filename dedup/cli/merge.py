@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..document import Document, Skipped
 from ..errors import InputError
-from ..io import read_documents
-from ..merge import POLICIES, merge_documents, merged_to_dict
-from ..options import NormalizeOptions, Options
-from ..report.files import write_json, write_text
+from ..options import POLICIES, NormalizeOptions, Options
 from .common import build_read_options, dedup_errors, read_options
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 
 @click.command()
@@ -36,8 +35,9 @@ from .common import build_read_options, dedup_errors, read_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
     default=None,
-    help="Write to this file instead of stdout.",
+    help="Write to FILE instead of stdout.",
 )
 @click.option(
     "--json",
@@ -61,12 +61,23 @@ def merge(
     no_t2s: bool,
     **flags: Any,
 ) -> None:
-    """Merge the documents in FILE... (versions of one text) into one canonical text.
+    """Merge versions of one text into one canonical text.
 
-    Every paragraph any version has is kept, in reading order, in the ORIGINAL surface form
-    of the version chosen by --policy. Paragraphs are separated by blank lines. Exit code 0
-    on success, 1 on errors, 2 on bad usage.
+    FILE... hold the versions (.txt files, or JSONL/CSV/Parquet with one record each). Every
+    paragraph any version has is kept, in reading order, in the ORIGINAL surface form of the
+    version chosen by --policy. Paragraphs are separated by blank lines. Exit code 0 on
+    success, 1 on errors, 2 on bad usage.
+
+    \b
+    Examples:
+      dedupe merge a.txt b.txt c.txt > merged.txt
+      dedupe merge versions.jsonl --policy majority --json --out merged.json
     """
+    from ..document import Skipped
+    from ..io import read_documents
+    from ..merge import merge_documents, merged_to_dict
+    from ..report.files import write_json, write_text
+
     documents: list[Document] = []
     for item in read_documents(inputs, build_read_options(**flags)):
         if isinstance(item, Skipped):

@@ -9,8 +9,15 @@ from typing import Any
 
 import click
 
-from ..merge import POLICIES
-from .common import build_options, build_read_options, dedup_errors, match_options, read_options
+from ..options import POLICIES
+from .common import (
+    build_options,
+    build_read_options,
+    dedup_errors,
+    match_options,
+    read_options,
+    renamed_option,
+)
 
 
 def _session(
@@ -45,11 +52,12 @@ def _settings(
     return settings
 
 
-@click.command()
+@click.command(short_help="Find near-duplicates on Apache Spark, as `run` does.")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
     "--out",
     required=True,
+    metavar="DIR",
     help="Folder or URI (s3a://, gs://, hdfs://, abfss://) for the reports.",
 )
 @click.option(
@@ -101,14 +109,15 @@ def _settings(
 )
 @click.option("--no-alignments", is_flag=True, help="Skip alignments/, diffs/ and merged/.")
 @click.option(
-    "--html",
-    "html_clusters",
+    "--html-pages",
+    "html_pages",
     type=click.IntRange(0),
     default=0,
     show_default=True,
     metavar="N",
     help="Write html/ pages for the first N clusters (made on the driver).",
 )
+@renamed_option("--html", "--html-pages", "html_pages", type=click.IntRange(0), metavar="N")
 @click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No closing line.")
@@ -124,7 +133,7 @@ def spark(
     checkpoint_dir: str | None,
     policy: str,
     no_alignments: bool,
-    html_clusters: int,
+    html_pages: int,
     timings: bool,
     as_json: bool,
     quiet: bool,
@@ -134,8 +143,17 @@ def spark(
     Spark, with the same clusters as `dedupe run`.
 
     Writes clusters/, pairs/, deduplicated/, removed/, skipped/, alignments/, diffs/ and
-    merged/ as JSONL or Parquet partitions, summary.json and, with --html, html/ into --out.
+    merged/ as JSONL or Parquet partitions, summary.json and, with --html-pages, html/ into
+    --out.
+
     Needs the spark extra: pip install 'dedup[spark]'.
+
+    \b
+    Examples:
+      dedupe spark corpus/ --out reports-spark/ --master 'local[*]'
+      dedupe spark a.parquet b.parquet --out out/ --format parquet --html-pages 20
+      spark-submit --master yarn "$(python -m dedup.spark --path)" \\
+          s3a://bucket/corpus/ --out s3a://bucket/dedup/ --partitions 4000
     """
     from ..spark import read, run, write  # raises MissingDependency without pyspark
 
@@ -154,7 +172,7 @@ def spark(
         format=out_format,
         alignments=not no_alignments,
         policy=policy,
-        html=html_clusters,
+        html=html_pages,
         timings=clock if timings else None,
     )
     if as_json:

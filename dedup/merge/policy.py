@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..document import Span
+from ..options import POLICIES
 from .collation import KIND_ORDER, PARAGRAPH_BREAK, Collation, Reading, Row
 
 __all__ = [
@@ -17,15 +18,6 @@ __all__ = [
     "merge_collation",
     "merged_to_dict",
 ]
-
-POLICIES: tuple[str, ...] = ("representative", "majority", "longest")
-"""How a row's reading is chosen.
-
-- ``representative``: the representative's reading; in rows it lacks, as ``majority``.
-- ``majority``: the reading most members share after normalization; ties go to the
-  representative's reading, then to the reading of the earliest member.
-- ``longest``: the longest reading after normalization; ties as for ``majority``.
-"""
 
 
 @dataclass(frozen=True, slots=True)
