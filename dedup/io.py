@@ -10,6 +10,7 @@ among those two only (unrestricted guesses on short Chinese samples are wrong).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import itertools
 import json
@@ -193,11 +194,13 @@ def read_documents(
     options: ReadOptions = ReadOptions(),  # noqa: B008 (frozen, so sharing it is safe)
     *,
     stdin: IO[bytes] | None = None,
+    exclude: Sequence[str | os.PathLike[str]] = (),
 ) -> Reading:
     """Stream the documents in ``inputs`` (folders, files, or ``-`` for JSON lines on stdin).
 
     Folders are walked recursively in sorted order of relative POSIX path, skipping hidden
-    names and symlinked folders; each file is read by its suffix. Anything unreadable (a
+    names, symlinked folders and the folders in ``exclude`` (e.g. the run's own report
+    folder); each file is read by its suffix. Anything unreadable (a
     missing path, a binary file, a record without text, ...) is yielded as :class:`Skipped`
     with ``path`` or ``path:line`` and the reason, and reading goes on.
 
@@ -208,11 +211,24 @@ def read_documents(
         raise TypeError("inputs must be a sequence of paths, e.g. read_documents([path])")
     if options.max_chars is not None and options.max_chars < 1:
         raise ConfigError(f"max_chars must be at least 1, got {options.max_chars}")
-    return Reading(_parts(inputs, options, stdin))
+    return Reading(_parts(inputs, options, stdin, _identities(exclude)))
+
+
+def _identities(folders: Sequence[str | os.PathLike[str]]) -> frozenset[tuple[int, int]]:
+    """(device, inode) of each existing folder: the same folder however its path is spelt."""
+    found = set()
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            info = os.stat(folder)
+            found.add((info.st_dev, info.st_ino))
+    return frozenset(found)
 
 
 def _parts(
-    inputs: Sequence[str | os.PathLike[str]], options: ReadOptions, stdin: IO[bytes] | None
+    inputs: Sequence[str | os.PathLike[str]],
+    options: ReadOptions,
+    stdin: IO[bytes] | None,
+    exclude: frozenset[tuple[int, int]] = frozenset(),
 ) -> Iterator[Part]:
     for item in inputs:
         given = os.fspath(item)
@@ -221,7 +237,7 @@ def _parts(
             cursor = _Cursor(_STDIN, "stdin")
             yield from _guarded(cursor, _jsonl(stream, cursor, options))
         elif os.path.isdir(given):
-            for rel, path, error in _walk(given):
+            for rel, path, error in _walk(given, exclude):
                 if error is not None:
                     yield Skipped(path, error)
                 else:
@@ -236,8 +252,11 @@ def _parts(
             yield Skipped(given, "no such file or folder")
 
 
-def _walk(root: str) -> list[tuple[str, str, str | None]]:
-    """``(relative POSIX path, path, error)`` of every visible file under ``root``, sorted."""
+def _walk(
+    root: str, exclude: frozenset[tuple[int, int]] = frozenset()
+) -> list[tuple[str, str, str | None]]:
+    """``(relative POSIX path, path, error)`` of every visible file under ``root``, sorted,
+    leaving out the folders whose (device, inode) is in ``exclude``."""
     found: list[tuple[str, str, str | None]] = []
     pending = [("", root)]
     while pending:
@@ -253,6 +272,9 @@ def _walk(root: str) -> list[tuple[str, str, str | None]]:
                 continue
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if entry.is_dir(follow_symlinks=False):
+                if exclude and _identity(entry) in exclude:
+                    logger.info("leaving out %s (excluded, e.g. the report folder)", entry.path)
+                    continue
                 pending.append((rel, entry.path))
             elif entry.is_symlink() and _is_dir(entry):
                 logger.info("not following symbolic link to folder %s", entry.path)
@@ -260,6 +282,11 @@ def _walk(root: str) -> list[tuple[str, str, str | None]]:
                 found.append((rel, entry.path, _not_regular(entry.path, fifo_ok=False)))
     found.sort(key=lambda f: f[0])
     return found
+
+
+def _identity(entry: os.DirEntry[str]) -> tuple[int, int]:
+    info = entry.stat(follow_symlinks=False)
+    return info.st_dev, info.st_ino
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -241,3 +241,15 @@ def test_inline_plot_escapes_the_title(corpus: tuple[Path, Path], tmp_path: Path
     page = (out / "eval.html").read_text(encoding="utf-8")
     assert "<script>" not in page
     assert page.count("&lt;script&gt;") == 3  # <title>, <h1> and the plot's title
+
+
+def test_reports_beside_the_evaluation_can_be_written_again(
+    corpus: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The folder holds eval.json and the run's reports: a second run owns both."""
+    docs, truth = corpus
+    out = tmp_path / "eval"
+    for _ in range(2):
+        code, _, stderr = _eval(str(docs), "--truth", str(truth), "--out", str(out), "--reports")
+        assert code == 0, stderr
+    assert (out / "eval.json").is_file() and (out / "summary.json").is_file()

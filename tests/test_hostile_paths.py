@@ -50,6 +50,7 @@ TOP_LEVEL = {
     "deduplicated.jsonl",
     "removed.jsonl",
     "index.html",
+    ".dedupe-output",  # the marker: this folder was written by dedupe run, and what it holds
 }
 PER_CLUSTER = re.compile(r"c\d{4,}\.(json|diff|txt|html)")
 

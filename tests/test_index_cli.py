@@ -97,7 +97,7 @@ def test_add_query_remove_stats(tmp_path: Path, corpus: Path, queries: Path) -> 
 def test_query_options(tmp_path: Path, corpus: Path, queries: Path) -> None:
     target = str(tmp_path / "news.index")
     invoke("index", "add", target, str(corpus))
-    code, out, _ = invoke("index", "query", target, str(queries), "--threshold", "1.0", "--k", "1")
+    code, out, _ = invoke("index", "query", target, str(queries), "--threshold", "1.0", "-k", "1")
     assert code == 0
     assert [len(json.loads(line)["matches"]) for line in out.splitlines()] == [0, 0, 1]
     code, out, _ = invoke("index", "query", target, str(queries), "--explain")
@@ -186,3 +186,16 @@ def test_the_readme_shows_the_example() -> None:
     if "ngestion in ten lines" not in text:
         pytest.skip("README.md has no 'Ingestion in ten lines' section yet")
     assert README_EXAMPLE in text
+
+
+def test_add_with_nothing_readable_is_exit_1_and_each_reason_once(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "posts.jsonl", [{"id": str(i), "content": f"post {i}"} for i in range(300)]
+    )
+    result = CliRunner().invoke(main, ["index", "add", str(tmp_path / "x.index"), str(source)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("skipped 300 inputs: no field 'text' (available: id, content;")
+    assert lines[0].endswith(f"({source}:1, {source}:2, {source}:3, ... (and 297 more))")
+    assert lines[1] == f"Error: no document could be read from {source} (300 skipped, reasons above)"

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from dedup.cli import main
 from dedup.index import Index
+from dedup.report.outdir import MARKER
 
 FUZZ = os.environ.get("DEDUP_FUZZ_PROFILE") == "fuzz"
 LEFTOVER = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
@@ -139,9 +140,17 @@ def _interrupt_run(
 
 
 def _check_whole(out: Path, reference: dict[str, bytes]) -> dict[str, bytes]:
-    """Every file under a final name is exactly what a complete run writes there."""
+    """Every file under a final name is exactly what a complete run writes there; a run
+    that left summary.json (written last) left every other file too; the folder is marked
+    as ours from the first file on, so a rerun may replace what the run wrote."""
     snap = _snapshot(out) if out.exists() else {}
+    if "summary.json" in snap:
+        assert snap == reference, "summary.json written before the rest"
+    if snap:
+        assert json.loads(snap[MARKER])["written_by"] == "dedupe run"
     for name, data in snap.items():
+        if name == MARKER:
+            continue
         assert name in reference, f"unexpected file {name}"
         assert data == reference[name], f"{name} is half-written"
     return snap
@@ -184,6 +193,7 @@ def test_a_signal_while_writing_says_what_was_written(
     assert got == code, stderr
     assert f"Interrupted ({sig.name})." in stderr and "Traceback" not in stderr
     snap = _check_whole(out, reference)
+    assert "summary.json" not in snap, "an interrupted run left summary.json"
     written = _listed(stderr, "Written completely")
     not_written = _listed(stderr, "Not written")
     assert str(out / "clusters.jsonl") in written

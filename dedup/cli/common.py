@@ -12,11 +12,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import ConfigError, DedupError
+
+if TYPE_CHECKING:
+    from ..document import Skipped
 from ..options import NormalizeOptions, Options, ReadOptions
 from ..report.files import journal
 
@@ -42,6 +45,41 @@ def dedup_errors(exit_code: int = 1) -> Callable[[F], F]:
                 sys.exit(exit_code)
 
         return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def renamed_option(old: str, new: str, name: str, **attrs: Any) -> Callable[[F], F]:
+    """Keep the flag spelling ``old`` working, hidden, for one release after its rename to ``new``.
+
+    A value given as ``old`` is passed on as parameter ``name`` (the one ``new`` sets) after one
+    warning line on stderr; giving both spellings is a usage error (exit 2). ``attrs`` are
+    ``click.option``'s (type, metavar). Goes under ``@click.command()`` like an option:
+
+    >>> @click.command()
+    ... @click.option("--top", "-k", "top", type=int, default=10)
+    ... @renamed_option("--k", "--top", "top", type=int)
+    ... def query(top: int) -> None: ...
+    """
+    alias = "renamed_" + old.lstrip("-").replace("-", "_")
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            value = kwargs.pop(alias)
+            if value is not None:
+                ctx = click.get_current_context()
+                if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                    raise click.UsageError(f"{old} is the old spelling of {new}: give {new} only")
+                click.echo(
+                    f"warning: {old} is deprecated and goes in the next release; use {new}",
+                    err=True,
+                )
+                kwargs[name] = value
+            return func(*args, **kwargs)
+
+        option = click.option(old, alias, hidden=True, default=None, **attrs)
+        return option(wrapper)  # type: ignore[return-value]
 
     return decorate
 
@@ -134,8 +172,9 @@ def interruptible(
                     return func(*args, **kwargs)
             except KeyboardInterrupt as exc:
                 name = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT"
-                missing = [p for p in (expected(kwargs) if expected else []) if p not in written]
-                click.echo(_interrupted_message(name, written, missing), err=True)
+                done = list(dict.fromkeys(written))  # a file written twice is listed once
+                missing = [p for p in (expected(kwargs) if expected else []) if p not in done]
+                click.echo(_interrupted_message(name, done, missing), err=True)
                 sys.exit(_EXIT_CODES[name])
             finally:
                 if main:
@@ -163,6 +202,29 @@ def _interrupted_message(name: str, written: Sequence[Path], missing: Sequence[P
         "or absent. Run the command again to write everything."
     )
     return "\n".join(lines)
+
+
+_SHOWN_PER_REASON = 3
+
+
+def report_skipped(skipped: Sequence[Skipped], *, listed: str | None = None) -> None:
+    """On stderr, one line per distinct reason with its count and the first few places (a
+    reason repeated for 5,000 records is one line, not 5,000); ``listed`` names the file
+    where every skip is recorded, if any."""
+    from ..report.text import visible_id
+
+    by_reason: dict[str, list[str]] = {}
+    for item in skipped:
+        by_reason.setdefault(item.reason, []).append(item.source)
+    for reason, sources in by_reason.items():
+        if len(sources) == 1:
+            click.echo(f"skipped {visible_id(sources[0])}: {reason}", err=True)
+            continue
+        shown = ", ".join(visible_id(s) for s in sources[:_SHOWN_PER_REASON])
+        more = len(sources) - _SHOWN_PER_REASON
+        rest = f"all in {listed}" if listed else f"and {more} more"
+        where = f"{shown}, ... ({rest})" if more > 0 else shown
+        click.echo(f"skipped {len(sources)} inputs: {reason} ({where})", err=True)
 
 
 def read_options(func: F) -> F:
@@ -265,28 +327,59 @@ def build_options(
     )
 
 
+def _columns() -> int:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        return 0
+
+
+_SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+_WITH_TOTAL = "{desc} {bar} {n_fmt}/{total_fmt}{unit} [{elapsed}<{remaining}, {rate_fmt}]"
+
+
 @contextmanager
-def progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
+def progress_bar(
+    label: str, quiet: bool, *, unit: str = "docs"
+) -> Iterator[Callable[[int, int | None], None]]:
     """A progress callback ``(done, total)`` drawn on stderr when it is a terminal.
 
-    Off with ``--quiet`` or when stderr is not a TTY, so logs and pipes stay clean.
+    With a total it is a bar with the count, the rate and the time left; without one (a
+    stream being read) a spinner with the count and the rate. Off with ``--quiet`` or when
+    stderr is not a TTY, so logs and pipes stay clean.
     """
     if quiet or not sys.stderr.isatty():
         yield lambda done, total: None
         return
-    state: dict[str, Any] = {"bar": None, "done": 0}
+    from tqdm import tqdm  # only where a bar is drawn: keeps `dedupe --help` light
+
+    sized = _columns() > 0  # a pseudo-terminal may report 0 columns: draw 80 then
+    bar = tqdm(
+        desc=label,
+        unit=f" {unit}",
+        file=sys.stderr,
+        dynamic_ncols=sized,
+        ncols=None if sized else 80,
+        nrows=None if sized else 24,
+        mininterval=0.1,
+        leave=True,
+        bar_format="{desc} {n_fmt}{unit} [{elapsed}, {rate_fmt}]",
+    )
+    spin = iter(range(1 << 62))
 
     def update(done: int, total: int | None) -> None:
-        bar = state["bar"]
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-            state["bar"] = bar
-        bar.update(done - state["done"])
-        state["done"] = done
+        if total is not None and bar.total != total:
+            bar.total = total
+            bar.bar_format = _WITH_TOTAL
+        elif total is None:
+            bar.set_description_str(
+                f"{_SPINNER[next(spin) % len(_SPINNER)]} {label}", refresh=False
+            )
+        bar.update(done - bar.n)
 
     try:
         yield update
     finally:
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
+        if bar.total is None:
+            bar.set_description_str(f"✓ {label}", refresh=False)
+        bar.close()

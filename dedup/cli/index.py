@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..document import Document, Skipped
-from ..index import Index, IndexNotFound, Match
-from ..io import read_documents
 from .common import (
     build_options,
     build_read_options,
@@ -19,7 +16,13 @@ from .common import (
     match_options,
     progress_bar,
     read_options,
+    renamed_option,
+    report_skipped,
 )
+
+if TYPE_CHECKING:
+    from ..document import Document, Skipped
+    from ..index import Index, Match
 
 _FIELDS = {  # matching flag -> Options field it sets
     "threshold": "threshold",
@@ -32,11 +35,17 @@ _FIELDS = {  # matching flag -> Options field it sets
 _MATCH_FLAGS = tuple(_FIELDS)
 
 
-@click.group()
+@click.group(short_help="A persistent near-duplicate index: add, query, remove, stats.")
 def index() -> None:
     """A persistent index that answers "have we already got this?" document by document.
 
     INDEX is an SQLite file path (created on first add), or redis://host:port/db.
+
+    \b
+    Examples:
+      dedupe index add news.index feed.jsonl
+      dedupe index query news.index new.jsonl --top 3
+      dedupe index stats redis://localhost:6379/0
     """
 
 
@@ -46,6 +55,8 @@ def _open_for_adding(ctx: click.Context, target: str, flags: dict[str, Any]) -> 
     Only the flags actually given are compared with an existing index's options, so
     ``--threshold 0.8`` on an index built with ``--ngram 3`` does not trip over the n-gram.
     """
+    from ..index import Index, IndexNotFound
+
     given = [
         name
         for name in _MATCH_FLAGS
@@ -65,15 +76,29 @@ def _open_for_adding(ctx: click.Context, target: str, flags: dict[str, Any]) -> 
 
 
 def _documents(
-    inputs: tuple[str, ...], flags: dict[str, Any], quiet: bool, counts: dict[str, int]
+    inputs: tuple[str, ...], flags: dict[str, Any], skipped: list[Skipped]
 ) -> Iterator[Document]:
+    """The documents of INPUTS; what cannot be read goes to ``skipped``, reported at the end."""
+    from ..document import Skipped
+    from ..io import read_documents
+
     for item in read_documents(inputs, build_read_options(**flags)):
         if isinstance(item, Skipped):
-            counts["skipped"] += 1
-            if not quiet:
-                click.echo(f"skipped {item.source}: {item.reason}", err=True)
+            skipped.append(item)
             continue
         yield item
+
+
+def _after_reading(inputs: tuple[str, ...], read: int, skipped: list[Skipped], quiet: bool) -> None:
+    """Report the skipped inputs (each reason once); exit 1 when nothing could be read."""
+    from ..errors import InputError
+
+    if not quiet or not read:
+        report_skipped(skipped)
+    if not read:
+        named = ", ".join(inputs)
+        detail = f"{len(skipped)} skipped, reasons above" if skipped else "no file to read"
+        raise InputError(f"no document could be read from {named} ({detail})")
 
 
 def _match_record(match: Match) -> dict[str, Any]:
@@ -133,23 +158,28 @@ def add(
 
     A document whose id is already indexed replaces it. Matching options given for an existing
     index must equal the ones it was built with (exit 2 otherwise).
+
+    \b
+    Examples:
+      dedupe index add news.index feed.jsonl
+      dedupe index add news.index archive/ --threshold 0.8 --workers 2
     """
-    counts = {"skipped": 0}
+    skipped: list[Skipped] = []
     with (
         _open_for_adding(ctx, target, flags) as idx,
         progress_bar("indexing", quiet) as progress,
     ):
         added = idx.add_many(
-            _documents(inputs, flags, quiet, counts),
+            _documents(inputs, flags, skipped),
             batch_size=batch_size,
             workers=workers,
             progress=progress,
         )
         total = len(idx)
+    _after_reading(inputs, added, skipped, quiet)
     if not quiet:
         click.echo(
-            f"{added} documents added, {counts['skipped']} skipped; "
-            f"{total} documents in {idx.target}"
+            f"{added} documents added, {len(skipped)} skipped; {total} documents in {idx.target}"
         )
 
 
@@ -157,8 +187,15 @@ def add(
 @click.argument("target", metavar="INDEX")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "--k", type=click.IntRange(1), default=10, show_default=True, help="Matches per query."
+    "--top",
+    "-k",
+    "top",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="At most this many matches per document, best first.",
 )
+@renamed_option("--k", "--top", "top", type=click.IntRange(1))
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0, min_open=True),
@@ -172,21 +209,33 @@ def add(
 def query(
     target: str,
     inputs: tuple[str, ...],
-    k: int,
+    top: int,
     threshold: float | None,
     explain: bool,
     quiet: bool,
     **flags: Any,
 ) -> None:
-    """Look up each document of INPUTS in INDEX; one JSON line per document on stdout:
-    {"id": ..., "matches": [{"id", "similarity", "containment", "meta"}, ...]}, best first.
+    """Look up each document of INPUTS in INDEX; one JSON line per document on stdout.
+
+    Each line is {"id": ..., "matches": [{"id", "similarity", "containment", "meta"}, ...]},
+    at most --top matches, best first. The index is not changed.
+
+    \b
+    Examples:
+      dedupe index query news.index new.jsonl
+      dedupe index query news.index draft.txt -k 1 --threshold 0.9 --explain
     """
-    counts = {"skipped": 0}
+    from ..index import Index
+
+    skipped: list[Skipped] = []
+    queried = 0
     with Index.open(target, create=False) as idx:
-        for doc in _documents(inputs, flags, quiet, counts):
-            matches = idx.query(doc.text, k, threshold=threshold, explain=explain)
+        for doc in _documents(inputs, flags, skipped):
+            matches = idx.query(doc.text, top, threshold=threshold, explain=explain)
             line = {"id": doc.id, "matches": [_match_record(m) for m in matches]}
             click.echo(json.dumps(line, ensure_ascii=False, sort_keys=False))
+            queried += 1
+    _after_reading(inputs, queried, skipped, quiet)
 
 
 @index.command()
@@ -195,7 +244,14 @@ def query(
 @click.option("-q", "--quiet", is_flag=True, help="No closing line.")
 @dedup_errors()
 def remove(target: str, ids: tuple[str, ...], quiet: bool) -> None:
-    """Remove the documents with these IDS from INDEX (ids not indexed are reported)."""
+    """Remove the documents with these IDS from INDEX (ids not indexed are reported).
+
+    \b
+    Examples:
+      dedupe index remove news.index a1 b7
+    """
+    from ..index import Index
+
     with Index.open(target, create=False) as idx:
         missing = [i for i in dict.fromkeys(ids) if i not in idx]
         removed = idx.remove_many(ids)
@@ -211,7 +267,15 @@ def remove(target: str, ids: tuple[str, ...], quiet: bool) -> None:
 @click.option("--verify", is_flag=True, help="Also check the index's consistency (reads it all).")
 @dedup_errors()
 def stats(target: str, verify: bool) -> None:
-    """Print what INDEX holds and how it was built, as JSON. With --verify, exit 1 on problems."""
+    """Print what INDEX holds and how it was built, as JSON. With --verify, exit 1 on problems.
+
+    \b
+    Examples:
+      dedupe index stats news.index
+      dedupe index stats news.index --verify
+    """
+    from ..index import Index
+
     with Index.open(target, create=False) as idx:
         figures = idx.stats()
         problems = idx.verify() if verify else None

@@ -10,11 +10,9 @@ from typing import Any
 
 import click
 
-from ..io import read_documents
-from ..pipeline import run as run_pipeline
+from ..errors import ConfigError, InputError
 from ..report.files import remove_leftovers
-from ..report.jsonl import summary
-from ..report.writer import write_reports
+from ..report.outdir import OutputFolder
 from .common import (
     build_options,
     build_read_options,
@@ -23,6 +21,7 @@ from .common import (
     match_options,
     progress_bar,
     read_options,
+    report_skipped,
 )
 
 log = logging.getLogger(__name__)
@@ -37,11 +36,12 @@ def _expected(kwargs: dict[str, Any]) -> list[Path]:
     return [out / name for name in names]
 
 
-@click.command()
+@click.command(short_help="Find near-duplicates in a corpus and write the reports.")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
     default=Path("reports"),
     show_default=True,
     help="Folder for the reports.",
@@ -62,7 +62,7 @@ def _expected(kwargs: dict[str, Any]) -> list[Path]:
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that sign documents  [default: every core]",
+    help="Processes that sign documents. [default: every core]",
 )
 @click.option("--timings", is_flag=True, help="Record timings in summary.json (not byte-stable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
@@ -80,23 +80,51 @@ def run(
 ) -> None:
     """Find near-duplicates among INPUTS (folders, .txt, JSONL, CSV, Parquet; '-' for stdin).
 
-    Writes summary.json, clusters.jsonl, pairs.jsonl, deduplicated.jsonl and removed.jsonl
-    into --out. Exit code 0 on success (also when some inputs were skipped: they are listed
-    in summary.json), 1 on errors, 2 on bad usage.
+    \b
+    Writes into --out (a new folder, or one an earlier run wrote; never any other):
+      clusters.jsonl      one line per cluster: members, representative
+      pairs.jsonl         every verified candidate pair with its Jaccard and verdict
+      deduplicated.jsonl  the kept documents (one per cluster, and every unique one)
+      removed.jsonl       each removed document, what it duplicates and why
+      alignments/CID.json each member aligned paragraph by paragraph to the representative
+      diffs/CID.diff      the same as a unified diff with the edits marked
+      merged/CID.txt      the canonical merged text; merged/CID.json its provenance
+      clusters/CID.html   side-by-side pages, and index.html listing them (not with --no-html)
+      summary.json        counts, options and every skipped input; written last, so it
+                          marks a finished run
+
+    \b
+    Exit codes: 0 on success (also when some inputs were skipped: they are listed on stderr
+    and in summary.json), 1 on errors or when no document could be read, 2 on bad usage
+    (e.g. an --out folder holding other files), 130/143 when interrupted.
+
+    \b
+    Examples:
+      dedupe run seeds/ --out reports/
+      dedupe run corpus.jsonl --text-field content --threshold 0.8 --json > summary.json
     """
+    from ..io import read_documents
+    from ..pipeline import run as run_pipeline
+    from ..report.jsonl import summary
+    from ..report.writer import write_reports
+
     started = time.time()
     options = build_options(**flags)
     read_opts = build_read_options(**flags)
+    folder = OutputFolder.claim(out)  # before the work: a refused --out costs nothing
+    _check_inputs_outside(inputs, out)
     log.info("reading %s", " ".join(inputs))
-    documents = read_documents(inputs, read_opts)
-    with progress_bar("signatures", quiet) as progress:
+    documents = read_documents(inputs, read_opts, exclude=[out])
+    with progress_bar("reading and signing", quiet) as progress:
         result = run_pipeline(documents, options, progress=progress, workers=workers)
-    write_reports(result, out, timings=timings, html=not no_html)
-    for folder in (out, *(out / name for name in ("alignments", "diffs", "merged", "clusters"))):
-        remove_leftovers(folder, older_than=started)  # temporary files of a killed earlier run
-    for skipped in result.skipped:
-        if not quiet:
-            click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+    if not quiet or not result.documents:
+        report_skipped(result.skipped, listed="summary.json" if result.documents else None)
+    if not result.documents:
+        raise InputError(_nothing_read(inputs, len(result.skipped)))
+    with progress_bar("aligning and writing", quiet, unit="clusters") as progress:
+        write_reports(result, folder.path, timings=timings, html=not no_html, progress=progress)
+    for sub in (out, *(out / name for name in ("alignments", "diffs", "merged", "clusters"))):
+        remove_leftovers(sub, older_than=started)  # temporary files of a killed earlier run
     cut = result.cut
     if cut and not quiet:
         click.echo(
@@ -112,6 +140,35 @@ def run(
             f"{_count(len(result.clusters), 'cluster')}, "
             f"{_count(len(result.duplicate_of), 'duplicate')} removed -> {out}/"
         )
+
+
+def _nothing_read(inputs: tuple[str, ...], skipped: int) -> str:
+    from ..io import SUPPORTED_SUFFIXES
+
+    named = ", ".join(inputs)
+    if skipped:
+        return f"no document could be read from {named} ({skipped} skipped, reasons above)"
+    kinds = ", ".join(SUPPORTED_SUFFIXES)
+    return (
+        f"no document found in {named}: no file to read (supported: {kinds}; hidden files "
+        "and folders are left out)"
+    )
+
+
+def _check_inputs_outside(inputs: tuple[str, ...], out: Path) -> None:
+    """Refuse inputs inside --out: the run would read, and then replace, its own reports."""
+    if not out.exists():
+        return
+    out_real = out.resolve()
+    for given in inputs:
+        if given == "-":
+            continue
+        where = Path(given).resolve()
+        if where == out_real or out_real in where.parents:
+            raise ConfigError(
+                f"input {given} lies inside --out {out}; the run would read its own reports. "
+                "Pass another --out folder"
+            )
 
 
 def _count(n: int, noun: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,30 +9,15 @@ from typing import Any
 from ..align import align, alignment_to_dict
 from ..document import Document
 from ..merge import collate, merge_collation, merged_to_dict
-from ..pipeline import Cluster, Result
+from ..pipeline import Cluster, Progress, Result
 from ..segment import paragraphs
 from . import jsonl
 from .files import write_json, write_jsonl, write_text
 from .html import ClusterView, cluster_page, cluster_summary, index_page
+from .outdir import SUMMARY, OutputFolder
 from .text import render_unified
 
 __all__ = ["write_reports"]
-
-log = logging.getLogger(__name__)
-
-_OWNED_FOLDERS = ("diffs", "alignments", "merged", "clusters")
-
-
-def _remove_stale(out: Path, written: set[Path]) -> None:
-    """Delete files an earlier run left in the folders this writer owns."""
-    for folder in _OWNED_FOLDERS:
-        base = out / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.iterdir()):
-            if path.is_file() and path not in written:
-                log.info("removing stale report %s", path)
-                path.unlink()
 
 
 def cluster_alignments(
@@ -49,19 +33,43 @@ def cluster_alignments(
 
 
 def write_reports(
-    result: Result, out: Path, *, timings: bool = False, html: bool = True
+    result: Result,
+    out: Path,
+    *,
+    timings: bool = False,
+    html: bool = True,
+    progress: Progress | None = None,
 ) -> list[Path]:
-    """Write summary, clusters, pairs, deduplicated and removed records into ``out``.
+    """Write clusters, pairs, deduplicated and removed records into ``out``.
 
     Per cluster also the alignments, diffs, the canonical merge (``merged/``) and, unless
-    ``html`` is false, the side-by-side page (``clusters/``); then ``index.html``.
+    ``html`` is false, the side-by-side page (``clusters/``); then ``index.html`` and, last,
+    ``summary.json``, whose presence marks a finished run. ``progress(done, total)`` is called
+    after each cluster.
 
-    Returns the paths written, in order. Files an earlier run left in the report sub-folders
-    are removed, so ``out`` always describes this run alone.
+    Returns the paths written, in order. ``out`` must be new, empty or an earlier output
+    (:class:`~dedup.report.outdir.OutputFolder`, a ConfigError otherwise); the files an
+    earlier run wrote and this one did not are removed, so ``out`` describes this run alone,
+    and no other file is ever touched.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    folder = OutputFolder.claim(out)
+    folder.begin()
     written: list[Path] = []
+    try:
+        _write_all(result, out, html, progress, written)
+    except BaseException:
+        folder.abandon(written)
+        raise
+    folder.finish(written)
+    summary_path = out / SUMMARY
+    write_json(summary_path, jsonl.summary(result, timings=timings))
+    written.append(summary_path)
+    return written
 
+
+def _write_all(
+    result: Result, out: Path, html: bool, progress: Progress | None, written: list[Path]
+) -> None:
     def record(path: Path) -> Path:
         written.append(path)
         return path
@@ -73,11 +81,10 @@ def write_reports(
     )
     write_jsonl(record(out / "deduplicated.jsonl"), jsonl.deduplicated_records(result))
     write_jsonl(record(out / "removed.jsonl"), jsonl.removed_records(result))
-    write_json(record(out / "summary.json"), jsonl.summary(result, timings=timings))
 
     documents = result.cluster_documents()
     summaries: list[dict[str, Any]] = []
-    for cluster in result.clusters:
+    for done, cluster in enumerate(result.clusters, 1):
         alignments = cluster_alignments(cluster, documents, result)
         rep = documents[cluster.representative]
         write_json(
@@ -118,9 +125,7 @@ def write_reports(
             page = cluster_page(view, merged_href=f"../merged/{cluster.id}", paragraphs=paras)
             write_text(record(out / "clusters" / f"{cluster.id}.html"), page)
             summaries.append(cluster_summary(view, f"clusters/{cluster.id}.html"))
+        if progress is not None:
+            progress(done, len(result.clusters))
     if html:
         write_text(record(out / "index.html"), index_page(jsonl.summary(result), summaries))
-    elif (out / "index.html").is_file():
-        (out / "index.html").unlink()
-    _remove_stale(out, set(written))
-    return written
