@@ -1,4 +1,4 @@
-"""``dedupe index add|query|remove|stats`` through click's CliRunner, and the README example."""
+"""``dedupe index add|query|remove|stats`` through click's CliRunner."""
 
 from __future__ import annotations
 
@@ -12,20 +12,6 @@ from test_index_contract import edited, fresh_redis_target, han_text
 from dedup.cli import main
 from dedup.index import Index
 from dedup.options import Options
-
-README_EXAMPLE = """\
-from dedup.index import Index
-
-feed = [
-    ("a1", "台风“海葵”今晨登陆福建，沿海地区普降暴雨。"),
-    ("b7", "臺風「海葵」今晨登陸福建，沿海地區普降暴雨！"),  # the same story, traditional script
-    ("c3", "央行宣布下调存款准备金率0.5个百分点。"),
-]
-with Index.open("news.index") as index:  # one SQLite file, created on first use
-    for doc_id, text in feed:
-        result = index.check_and_add(doc_id, text)
-        print(doc_id, "new" if result.new else f"duplicate of {result.matches[0].id}")
-"""
 
 
 def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
@@ -165,29 +151,6 @@ def test_every_command_has_help(command: str) -> None:
     assert "INDEX" in out
 
 
-def test_the_readme_example_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    code = compile(README_EXAMPLE, "README.md", "exec")
-    for expected in (
-        "a1 new\nb7 duplicate of a1\nc3 new\n",
-        "a1 duplicate of a1\nb7 duplicate of a1\nc3 duplicate of c3\n",  # run again: all known
-    ):
-        exec(code, {"__name__": "__main__"})
-        assert capsys.readouterr().out == expected
-    assert (tmp_path / "news.index").exists()
-    assert len([line for line in README_EXAMPLE.splitlines() if line.strip()]) == 10
-
-
-def test_the_readme_shows_the_example() -> None:
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if "ngestion in ten lines" not in text:
-        pytest.skip("README.md has no 'Ingestion in ten lines' section yet")
-    assert README_EXAMPLE in text
-
-
 def test_add_with_nothing_readable_is_exit_1_and_each_reason_once(tmp_path: Path) -> None:
     source = write_jsonl(
         tmp_path / "posts.jsonl", [{"id": str(i), "content": f"post {i}"} for i in range(300)]
@@ -198,4 +161,5 @@ def test_add_with_nothing_readable_is_exit_1_and_each_reason_once(tmp_path: Path
     assert len(lines) == 2, lines
     assert lines[0].startswith("skipped 300 inputs: no field 'text' (available: id, content;")
     assert lines[0].endswith(f"({source}:1, {source}:2, {source}:3, ... (and 297 more))")
-    assert lines[1] == f"Error: no document could be read from {source} (300 skipped, reasons above)"
+    expected = f"Error: no document could be read from {source} (300 skipped, reasons above)"
+    assert lines[1] == expected
