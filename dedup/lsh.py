@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from .errors import ConfigError
 from .signature import lean_minhash
 from .tablecache import cached_arrays
 
@@ -62,7 +63,13 @@ def lsh_parameters(threshold: float, num_perm: int) -> tuple[int, int]:
     def optimise() -> dict[str, npt.NDArray[np.generic]]:
         from datasketch import MinHashLSH
 
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
+        try:
+            lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
+        except ValueError as exc:  # the optimiser wants fewer than 2 bands
+            raise ConfigError(
+                f"threshold {threshold} with {num_perm} permutations leaves too few LSH bands "
+                f"({exc}); use more permutations (--num-perm {num_perm * 4}) or a lower threshold"
+            ) from exc
         return {"bands_rows": np.array([lsh.b, lsh.r], dtype=np.int64)}
 
     depends = [repr(threshold), str(num_perm), repr(RECALL_WEIGHTS), _datasketch_version()]

@@ -166,3 +166,15 @@ def test_the_executable_exits_with_the_commands_code_and_leaves_no_work_folder(
     if args[0] == "run":
         summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
         assert summary["documents"]["read"] == 5 and summary["clusters"] == 1
+
+
+def test_a_threshold_lsh_cannot_serve_is_a_usage_error_before_the_work(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(str(seeds_dir), "--out", str(out), "--threshold", "0.999")
+    assert code == 2
+    assert stdout == ""
+    assert "leaves too few LSH bands" in stderr and "--num-perm" in stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()

@@ -104,6 +104,7 @@ def run(
       dedupe run corpus.jsonl --text-field content --threshold 0.8 --json > summary.json
     """
     from ..io import read_documents
+    from ..lsh import lsh_parameters
     from ..pipeline import run as run_pipeline
     from ..report.jsonl import summary
     from ..report.writer import write_reports
@@ -111,6 +112,7 @@ def run(
     started = time.time()
     options = build_options(**flags)
     read_opts = build_read_options(**flags)
+    lsh_parameters(options.threshold, options.num_perm)  # options LSH cannot serve: before the work
     folder = OutputFolder.claim(out)  # before the work: a refused --out costs nothing
     _check_inputs_outside(inputs, out)
     log.info("reading %s", " ".join(inputs))
