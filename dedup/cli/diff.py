@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +10,9 @@ import click
 
 from ..errors import InputError
 from ..options import NormalizeOptions
+from ..textsafe import visible_id
 from .common import build_read_options, dedup_errors, read_options, renamed_option
+from .output import echo_document, json_dumps
 
 if TYPE_CHECKING:
     from ..document import Document
@@ -25,13 +26,15 @@ def _one_document(path: str, flags: dict[str, Any]) -> Document:
     found: list[Document] = []
     for item in read_documents([path], build_read_options(**flags)):
         if isinstance(item, Skipped):
-            raise InputError(f"cannot read {item.source}: {item.reason}")
+            raise InputError(f"cannot read {visible_id(item.source)}: {visible_id(item.reason)}")
         found.append(item)
         if len(found) > 1:
             break
     if len(found) != 1:
         what = "no document" if not found else "more than one document"
-        raise InputError(f"{path} holds {what}; dedupe diff compares exactly one against one")
+        raise InputError(
+            f"{visible_id(path)} holds {what}; dedupe diff compares exactly one against one"
+        )
     return found[0]
 
 
@@ -104,9 +107,9 @@ def diff(
         write_text(html_path, diff_page(doc_a, doc_b, result, options))
     if fmt == "json":
         data = alignment_to_dict(result, doc_a, doc_b)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_dumps(data, indent=2))
     elif fmt == "html":
-        click.echo(diff_page(doc_a, doc_b, result, options), nl=False)
+        echo_document(diff_page(doc_a, doc_b, result, options))
     else:
         use_color = sys.stdout.isatty() if color is None else color
         click.echo(render_unified(result, doc_a, doc_b, color=use_color), nl=False, color=use_color)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import ConfigError
+from ..textsafe import visible_id
 from .common import (
     build_options,
     build_read_options,
@@ -17,6 +17,7 @@ from .common import (
     progress_bar,
     read_options,
 )
+from .output import json_dumps
 
 if TYPE_CHECKING:
     from ..eval.core import Evaluation, ThresholdScores
@@ -161,11 +162,13 @@ def eval_command(
         write_evaluation(ev, out, title=title or " ".join(inputs), plot=plot, timings=timings)
     if not quiet:
         for skipped in ev.skipped:
-            click.echo(f"skipped {skipped.source}: {skipped.reason}", err=True)
+            click.echo(
+                f"skipped {visible_id(skipped.source)}: {visible_id(skipped.reason)}", err=True
+            )
         if ev.missing_ids:
             click.echo(f"{len(ev.missing_ids)} labelled ids are not in the input", err=True)
     if as_json:
-        click.echo(json.dumps(evaluation_record(ev, timings=timings), ensure_ascii=False, indent=2))
+        click.echo(json_dumps(evaluation_record(ev, timings=timings), indent=2))
     elif not quiet:
         for line in _table(ev):
             click.echo(line)

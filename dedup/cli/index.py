@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..textsafe import visible_id
 from .common import (
     build_options,
     build_read_options,
@@ -19,6 +19,7 @@ from .common import (
     renamed_option,
     report_skipped,
 )
+from .output import json_dumps
 
 if TYPE_CHECKING:
     from ..document import Document, Skipped
@@ -96,7 +97,7 @@ def _after_reading(inputs: tuple[str, ...], read: int, skipped: list[Skipped], q
     if not quiet or not read:
         report_skipped(skipped)
     if not read:
-        named = ", ".join(inputs)
+        named = ", ".join(visible_id(i) for i in inputs)
         detail = f"{len(skipped)} skipped, reasons above" if skipped else "no file to read"
         raise InputError(f"no document could be read from {named} ({detail})")
 
@@ -179,7 +180,8 @@ def add(
     _after_reading(inputs, added, skipped, quiet)
     if not quiet:
         click.echo(
-            f"{added} documents added, {len(skipped)} skipped; {total} documents in {idx.target}"
+            f"{added} documents added, {len(skipped)} skipped; "
+            f"{total} documents in {visible_id(idx.target)}"
         )
 
 
@@ -233,7 +235,7 @@ def query(
         for doc in _documents(inputs, flags, skipped):
             matches = idx.query(doc.text, top, threshold=threshold, explain=explain)
             line = {"id": doc.id, "matches": [_match_record(m) for m in matches]}
-            click.echo(json.dumps(line, ensure_ascii=False, sort_keys=False))
+            click.echo(json_dumps(line))
             queried += 1
     _after_reading(inputs, queried, skipped, quiet)
 
@@ -257,9 +259,9 @@ def remove(target: str, ids: tuple[str, ...], quiet: bool) -> None:
         removed = idx.remove_many(ids)
         total = len(idx)
     for doc_id in missing:
-        click.echo(f"not in the index: {doc_id}", err=True)
+        click.echo(f"not in the index: {visible_id(doc_id)}", err=True)
     if not quiet:
-        click.echo(f"{removed} documents removed; {total} documents in {idx.target}")
+        click.echo(f"{removed} documents removed; {total} documents in {visible_id(idx.target)}")
 
 
 @index.command()
@@ -281,6 +283,6 @@ def stats(target: str, verify: bool) -> None:
         problems = idx.verify() if verify else None
     if problems is not None:
         figures["problems"] = problems
-    click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+    click.echo(json_dumps(figures, indent=2))
     if problems:
         raise SystemExit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,9 @@ import click
 
 from ..errors import InputError
 from ..options import POLICIES, NormalizeOptions, Options
+from ..textsafe import visible_id
 from .common import build_read_options, dedup_errors, read_options
+from .output import echo_document, json_dumps
 
 if TYPE_CHECKING:
     from ..document import Document
@@ -81,19 +82,19 @@ def merge(
     documents: list[Document] = []
     for item in read_documents(inputs, build_read_options(**flags)):
         if isinstance(item, Skipped):
-            raise InputError(f"cannot read {item.source}: {item.reason}")
+            raise InputError(f"cannot read {visible_id(item.source)}: {visible_id(item.reason)}")
         documents.append(item)
     if not documents:
-        raise InputError("no documents found in " + ", ".join(inputs))
+        raise InputError("no documents found in " + ", ".join(map(visible_id, inputs)))
     options = Options(normalize=NormalizeOptions(t2s=not no_t2s))
     merged = merge_documents(documents, policy, representative=representative, options=options)
     if as_json:
         data = merged_to_dict(merged)
         if out is None:
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            click.echo(json_dumps(data, indent=2))
         else:
             write_json(out, data)
     elif out is None:
-        click.echo(merged.text, nl=False)
+        echo_document(merged.text)
     else:
         write_text(out, merged.text)

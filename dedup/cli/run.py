@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -135,7 +134,9 @@ def run(
             err=True,
         )
     if as_json:
-        click.echo(json.dumps(summary(result, timings=True), ensure_ascii=False, indent=2))
+        from .output import json_dumps
+
+        click.echo(json_dumps(summary(result, timings=True), indent=2))
     elif not quiet:
         click.echo(
             f"{_count(len(result.documents), 'document')} read, {len(result.skipped)} skipped, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Any
@@ -18,6 +17,7 @@ from .common import (
     read_options,
     renamed_option,
 )
+from .output import json_dumps
 
 
 def _session(
@@ -176,7 +176,7 @@ def spark(
         timings=clock if timings else None,
     )
     if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        click.echo(json_dumps(found, indent=2))
     elif not quiet:
         docs = found["documents"]
         click.echo(

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..errors import MissingDependency, StoreError
+from ..errors import ConfigError, MissingDependency, StoreError
 from .store import (
     FORMAT,
     Decide,
@@ -93,12 +94,68 @@ return n
 _FIELDS = (b"k", b"s", b"h", b"n", b"m")
 
 
+_FORM = "redis://[:password@]host[:port][/db] (rediss:// for TLS), e.g. redis://localhost:6379/0"
+_UNIX_FORM = "unix:///path/to/redis.sock[?db=N]"
+_ENCODE = "percent-encode '@', '/', '?', '#' and '%' in a password (%40, %2F, %3F, %23, %25)"
+
+
+def check_url(url: str) -> None:
+    """Raise a :class:`ConfigError` naming what is wrong with the Redis URL ``url``, if anything.
+
+    The message never repeats the URL: a malformed one is often a password with a character
+    that should have been percent-encoded, which would then show unmasked.
+
+    >>> check_url("redis://:pw@localhost:6379/0")
+    >>> check_url("redis://localhost:notaport")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    dedup.errors.ConfigError: malformed Redis URL: the port is not a number from 1 to 65535; ...
+    """
+    unix = url.startswith("unix://")
+    problem = _url_problem(url, unix)
+    if problem is not None:
+        form = _UNIX_FORM if unix else _FORM
+        raise ConfigError(f"malformed Redis URL: {problem}; expected {form}")
+
+
+def _url_problem(url: str, unix: bool) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # the only complaint urlsplit has
+        return "an unclosed '[' (an IPv6 host is written [::1])"
+    query = parse_qsl(parts.query)
+    if any(not (v.isascii() and v.isdigit()) for k, v in query if k == "db"):
+        return "db= in the query is not a database number (0, 1, 2, ...)"
+    if unix:
+        return None if parts.path else "no socket path after unix://"
+    if parts.netloc.count("@") > 1:
+        return f"more than one '@' before the host; {_ENCODE}"
+    if "@" in parts.path or "@" in parts.fragment or (not parts.hostname and "@" in url):
+        return f"an '@' after the host; {_ENCODE}"
+    if not parts.hostname:
+        return f"no host after {parts.scheme}://"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    db = parts.path[1:]
+    if db and not (db.isascii() and db.isdigit()):
+        return "the database (after the host and /) is not a number (0, 1, 2, ...)"
+    return None
+
+
 class RedisStore(Store):
-    """An index in the Redis database named by ``url`` (``redis://[:password@]host:port/db``)."""
+    """An index in the Redis database named by ``url`` (``redis://[:password@]host:port/db``).
+
+    A malformed ``url`` is a :class:`ConfigError` (see :func:`check_url`), an unreachable or
+    refusing server a :class:`StoreError`.
+    """
 
     backend = "redis"
 
     def __init__(self, url: str, *, create: bool = True, timeout: float = 30.0) -> None:
+        check_url(url)  # before the import: a wrong URL is wrong with or without redis-py
         try:
             import redis
         except ImportError as exc:
@@ -111,13 +168,21 @@ class RedisStore(Store):
         prefixes = [v for k, v in query if k == "prefix"]
         self.prefix = (prefixes[-1] if prefixes else "dedup:").encode()
         rest = urlencode([(k, v) for k, v in query if k != "prefix"])
-        with self._guard():
+        try:
             self._r: Any = redis.Redis.from_url(
                 urlunsplit(parts._replace(query=rest)),
                 socket_timeout=timeout,
                 socket_connect_timeout=timeout,
             )
-            self._r.ping()
+            with self._guard():
+                self._r.ping()  # the first connection: where redis-py meets unknown settings
+        except (TypeError, ValueError) as exc:  # a setting in the query redis-py does not take
+            raise ConfigError(
+                f"Redis URL {self.target}: {self._setting_problem(exc)} (the query takes "
+                "prefix=NAME: and redis-py's connection settings: db=N, socket_timeout=SECONDS, "
+                "...)"
+            ) from exc
+        with self._guard():
             self._put_script = self._r.register_script(_PUT)
             self._remove_script = self._r.register_script(_REMOVE)
         if not create and self.load_config() is None:
@@ -137,6 +202,12 @@ class RedisStore(Store):
             ) from exc
         except self._redis.exceptions.RedisError as exc:
             raise StoreError(f"Redis at {self.target}: {self._scrub(exc)}") from exc
+
+    def _setting_problem(self, exc: Exception) -> str:
+        unknown = re.search(r"unexpected keyword argument '([^']*)'", str(exc))
+        if unknown:
+            return f"unknown setting {unknown[1]!r} in the query"
+        return self._scrub(exc).rstrip(".")
 
     def _scrub(self, exc: Exception) -> str:
         message = str(exc)

@@ -8,6 +8,10 @@ is stored with all its band rows or not at all, also when the process is killed 
 Tables: ``config`` (the index configuration and the document count), ``docs`` (one row per
 document) and ``bands`` (``(key, doc)``, a covering primary key, so a look-up is one B-tree
 search per band).
+
+An index that cannot be written (a read-only file system, a file or folder without write
+permission) opens read-only when asked not to create one, and says why at the first write;
+asked to create (adding), it says so at once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import StoreError
 from .store import (
@@ -66,7 +71,12 @@ _COLUMNS = "id, keys, signature, shingles, length, meta"
 
 
 class SQLiteStore(Store):
-    """An index in the SQLite file at ``path``; one connection per thread (and per process)."""
+    """An index in the SQLite file at ``path``; one connection per thread (and per process).
+
+    With ``create=False``, an index that cannot be written is opened read-only: reads work,
+    writes raise a :class:`StoreError` saying why, and ``read_only`` holds the reason (else it
+    is ``None``). With ``create=True`` such an index is a :class:`StoreError` at once.
+    """
 
     backend = "sqlite"
 
@@ -86,9 +96,18 @@ class SQLiteStore(Store):
         fresh = not self.path.exists() or self.path.stat().st_size == 0
         if fresh and not create:
             raise IndexNotFound(f"no index at {self.path}; add documents to create one")
+        if not fresh and not os.access(self.path, os.R_OK):
+            raise StoreError(f"cannot read the index {self.path}: no permission to read the file")
+        self.read_only: str | None = _unwritable(self.path)
+        if self.read_only is not None and create:
+            verb, still = ("create", "") if fresh else ("write", " (it can still be queried)")
+            raise StoreError(f"cannot {verb} the index {self.path}: {self.read_only}{still}")
         with self._guard():
-            self._check_ours()
-            self._create_schema()
+            tables = self._check_ours()
+            if self.read_only is None:
+                self._create_schema()
+            elif "config" not in tables:
+                raise IndexNotFound(f"no index at {self.path}; add documents to create one")
 
     # -- connections and errors -------------------------------------------------------------
 
@@ -102,7 +121,11 @@ class SQLiteStore(Store):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                self.path if self.read_only is None else self._read_only_uri(),
+                timeout=self.timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=self.read_only is not None,
             )
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -131072")
@@ -111,6 +134,18 @@ class SQLiteStore(Store):
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    def _read_only_uri(self) -> str:
+        """``mode=ro``; also ``immutable=1`` (no locks, no -shm file) when the folder cannot be
+        written and no write-ahead log holds changes that the file does not have yet."""
+        uri = f"file:{quote(str(self.path.absolute()))}?mode=ro"
+        if not self._wal_pending() and not os.access(self.path.parent, os.W_OK | os.X_OK):
+            uri += "&immutable=1"
+        return uri
+
+    def _wal_pending(self) -> bool:
+        wal = Path(f"{self.path}-wal")
+        return wal.exists() and wal.stat().st_size > 0
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -125,6 +160,8 @@ class SQLiteStore(Store):
                 hint = "it is not a dedup index, or a corrupt one; give a new path to create one"
             elif "malformed" in message:
                 hint = "the index is corrupt; rebuild it from the source documents"
+            elif "readonly" in message:
+                hint = "the file or its folder cannot be written"
             else:
                 hint = "check the file and its folder are readable and writable"
             raise StoreError(f"SQLite index {self.path}: {message} ({hint})") from exc
@@ -132,6 +169,8 @@ class SQLiteStore(Store):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction holding the database's write lock from its first statement."""
+        if self.read_only is not None:
+            raise StoreError(f"cannot write the index {self.path}: {self.read_only}")
         with self._guard():
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
@@ -142,19 +181,34 @@ class SQLiteStore(Store):
                 raise
             conn.execute("COMMIT")
 
-    def _check_ours(self) -> None:
+    def _check_ours(self) -> set[str]:
+        """The tables of the file, once it is known to be an index (or empty)."""
         try:
             conn = self._conn()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc):
+                raise  # to _guard, which names the problem (locked, read-only...)
+            if self.read_only is not None and self._wal_pending():
+                raise StoreError(
+                    f"cannot read the index {self.path}: {self.read_only}, and its write-ahead "
+                    f"log {self.path}-wal holds changes that SQLite reads there only with its "
+                    f"{self.path}-shm file, which is missing; copy the index with its -wal file "
+                    "somewhere writable (or open it once where it can be written)"
+                ) from exc
+            raise StoreError(
+                f"cannot open the index {self.path} ({exc}); check that the file and its "
+                "folder can be read" + ("" if self.read_only else " and written")
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path} is not a dedup index ({exc}); give a new path to create an index"
             ) from exc
         if app_id == APPLICATION_ID or (app_id == 0 and not tables):
-            return
+            return tables
         found = ", ".join(sorted(tables)) or "none"
         raise StoreError(
             f"{self.path} is an SQLite database of another application (tables: {found}); "
@@ -268,7 +322,10 @@ class SQLiteStore(Store):
         sizes = [p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()]
         with self._guard():
             mode = self._conn().execute("PRAGMA journal_mode").fetchone()[0]
-        return {"file_bytes": sum(sizes), "journal_mode": mode}
+        figures: dict[str, Any] = {"file_bytes": sum(sizes), "journal_mode": mode}
+        if self.read_only is not None:
+            figures["read_only"] = self.read_only
+        return figures
 
     def close(self) -> None:
         with self._lock:
@@ -341,6 +398,27 @@ class SQLiteStore(Store):
         conn.executemany("DELETE FROM docs WHERE n = ?", [(n,) for n, _ in found])
         conn.execute("UPDATE config SET value = value - ? WHERE key = 'documents'", (len(found),))
         return len(found)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the index at ``path`` cannot be written, or ``None`` when it can.
+
+    SQLite writes the file and, beside it, its write-ahead log and shared-memory files, so the
+    folder must be writable too. ``os.access`` asks without opening the file: closing a file
+    descriptor would drop the locks that SQLite connections of this process hold on it.
+    """
+    folder = path.parent
+    for where, access, what in (
+        (path, os.W_OK, "the file"),
+        (folder, os.W_OK | os.X_OK, f"its folder {folder}"),
+    ):
+        if where.exists() and not os.access(where, access):
+            try:
+                read_only_fs = bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+            except OSError:
+                read_only_fs = False
+            return "read-only file system" if read_only_fs else f"no permission to write {what}"
+    return None
 
 
 def _record(row: tuple[Any, ...]) -> Record:

@@ -17,8 +17,15 @@ _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def mask_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for logs, errors, stats and reprs."""
-    parts = urlsplit(url)
+    """``url`` with any password replaced by ``***``, for logs, errors, stats and reprs.
+
+    Works on the text of the URL, so a malformed one (a port that is not a number) is masked
+    too rather than raising; one that cannot be split at all keeps only its scheme.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [IPv6] bracket: nothing to tell the password apart by
+        return url.partition("://")[0] + "://***"
     if parts.query:
         # redis-py also takes the password as a query parameter (?password=...)
         query = "&".join(
@@ -27,14 +34,11 @@ def mask_url(url: str) -> str:
             for key in [item.split("=", 1)[0]]
         )
         parts = parts._replace(query=query)
-    if parts.password is None:
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
         return urlunsplit(parts)
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port is not None else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def open_store(target: str | os.PathLike[str], *, create: bool = True) -> Store:

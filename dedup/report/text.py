@@ -43,7 +43,6 @@ green. Without the colour codes the output is exactly the plain one.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TypeAlias
@@ -53,15 +52,10 @@ from rapidfuzz.distance import Indel
 
 from ..align.types import HUNK_KINDS, OP_KINDS, Alignment, Op, alignment_to_dict
 from ..document import Document, Span
+from ..textsafe import visible, visible_id  # re-exported; light, for the command line
 
 __all__ = ["alignment_to_dict", "render_unified", "visible", "visible_id"]
 
-
-# Characters that would act on a terminal or forge diff lines when printed raw: C0/C1 controls
-# (escape sequences, carriage return, NUL), and bidi overrides and isolates, which reorder
-# what a reader sees. Tab and the newline that ends a diff line stay as they are.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_ID = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # How each part of a line is coloured (click.style arguments), by role: the signs of the
 # A side ("-"), the B side ("+") and of minor differences ("~"), and the differing text.
@@ -76,32 +70,6 @@ _PAINT: dict[str, dict[str, Any]] = {
 
 # A piece of a diff line: text already made visible, and its role in _PAINT (None: plain).
 _Fragment: TypeAlias = tuple[str, str | None]
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """``text`` safe to print on a terminal: controls and bidi overrides shown as escapes.
-
-    A carriage return before a newline (CRLF files) is dropped; tabs and newlines stay.
-
-    >>> print(visible("a\\x1b[2Jb\\r\\nc"))
-    a\\x1b[2Jb
-    c
-    """
-    return _UNSAFE.sub(_escape, text.replace("\r\n", "\n"))
-
-
-def visible_id(doc_id: str) -> str:
-    """A document id on one line: line breaks, controls and bidi overrides as escapes.
-
-    >>> print(visible_id("new\\nline"))
-    new\\x0aline
-    """
-    return _UNSAFE_ID.sub(_escape, doc_id)
 
 
 def _numbers(side: str, indices: tuple[int, ...]) -> str:
