@@ -33,6 +33,12 @@ class Document:
     ``id`` is unique within a run; ``text`` is the original text, never modified;
     ``meta`` keeps every other field the reader found (JSONL/CSV/Parquet columns), and
     ``source`` says where the document came from (``file`` or ``file:line``) for messages.
+
+    The readers give ``meta`` as values that strict JSON (RFC 8259) can write: a number it
+    cannot hold is kept as a string of its literal, ``"NaN"``, ``"Infinity"``,
+    ``"-Infinity"``, ``"1e400"`` (from a JSON input, as written there; from a Parquet float,
+    its JSON name), or the digits of an integer longer than Python converts (4300 digits);
+    ``float()`` or ``int()`` of it gives the number back.
     """
 
     id: str

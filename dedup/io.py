@@ -1,7 +1,11 @@
 """Readers: folders of text files, JSON lines, JSON, CSV/TSV and Parquet, plain or gzip/zstd.
 
 Everything goes through :func:`read_documents`, which streams one :class:`Document` per input
-document and one :class:`Skipped` per input that cannot be read, and never stops on bad input.
+document and one :class:`Skipped` per input that cannot be read, and never stops on bad input:
+a record with numbers strict JSON cannot write keeps them as strings (see :class:`Document`),
+a CSV quote never closed skips its row and reads the lines after it again, a damaged gzip or
+zstd file is read up to the damage and the damage reported, and a symbolic link out of an input
+folder is reported, not followed (``ReadOptions.follow_links``).
 Text bytes are decoded by BOM (UTF-8/16/32), then as UTF-16 without BOM when zero bytes
 from ASCII give it away, then strict UTF-8, then GB18030 or Big5, chosen by charset-normalizer
 among those two only (unrestricted guesses on short Chinese samples are wrong).
@@ -17,6 +21,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
@@ -199,10 +204,12 @@ def read_documents(
     """Stream the documents in ``inputs`` (folders, files, or ``-`` for JSON lines on stdin).
 
     Folders are walked recursively in sorted order of relative POSIX path, skipping hidden
-    names, symlinked folders and the folders in ``exclude`` (e.g. the run's own report
-    folder); each file is read by its suffix. Anything unreadable (a
-    missing path, a binary file, a record without text, ...) is yielded as :class:`Skipped`
-    with ``path`` or ``path:line`` and the reason, and reading goes on.
+    names and the folders in ``exclude`` (e.g. the run's own report folder); each file is
+    read by its suffix. Symbolic links in a folder: one to a file in the folder is read; one
+    to a folder in it is not followed (its files are read where they are); one that leads out
+    of the folder is a :class:`Skipped` unless ``options.follow_links``. Anything unreadable
+    (a missing path, a binary file, a record without text, ...) is yielded as
+    :class:`Skipped` with ``path`` or ``path:line`` and the reason, and reading goes on.
 
     >>> [d.id for d in read_documents(["seeds"])][:2]
     ['000_2aaf18023635ef26.txt', '001_412ede9159b6237d.txt']
@@ -237,7 +244,7 @@ def _parts(
             cursor = _Cursor(_STDIN, "stdin")
             yield from _guarded(cursor, _jsonl(stream, cursor, options))
         elif os.path.isdir(given):
-            for rel, path, error in _walk(given, exclude):
+            for rel, path, error in _walk(given, exclude, follow_links=options.follow_links):
                 if error is not None:
                     yield Skipped(path, error)
                 else:
@@ -253,17 +260,27 @@ def _parts(
 
 
 def _walk(
-    root: str, exclude: frozenset[tuple[int, int]] = frozenset()
+    root: str, exclude: frozenset[tuple[int, int]] = frozenset(), *, follow_links: bool = False
 ) -> list[tuple[str, str, str | None]]:
     """``(relative POSIX path, path, error)`` of every visible file under ``root``, sorted,
-    leaving out the folders whose (device, inode) is in ``exclude``."""
+    leaving out the folders whose (device, inode) is in ``exclude``.
+
+    A symbolic link that leads outside ``root`` is not followed unless ``follow_links``: it is
+    listed with the reason (a link to ``/etc/shadow`` in a corpus must not put that file in the
+    reports). A link to a file inside ``root`` is read like a file (it is part of the folder
+    asked for; it pairs with its target as an exact duplicate). A link to a folder inside
+    ``root`` is not followed, with or without ``follow_links``: its files are read where they
+    are. A folder reached twice through links (a loop) is walked once.
+    """
     found: list[tuple[str, str, str | None]] = []
+    inside = _Inside(root)
+    walked = {_folder_identity(root)} if follow_links else set()
     pending = [("", root)]
     while pending:
         rel_dir, folder = pending.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
+        try:  # sorted: which of two links to one folder is followed must not depend on
+            with os.scandir(folder) as it:  # the file system's order
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             found.append((rel_dir, folder, f"cannot read folder: {_os_message(exc)}"))
             continue
@@ -275,13 +292,61 @@ def _walk(
                 if exclude and _identity(entry) in exclude:
                     logger.info("leaving out %s (excluded, e.g. the report folder)", entry.path)
                     continue
+                if follow_links:  # a followed link may lead back here: walk each folder once
+                    identity = _identity(entry)
+                    if identity in walked:
+                        continue
+                    walked.add(identity)
                 pending.append((rel, entry.path))
-            elif entry.is_symlink() and _is_dir(entry):
-                logger.info("not following symbolic link to folder %s", entry.path)
+            elif entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                folder_link = _is_dir(entry)
+                if folder_link and inside(target):
+                    logger.info("not following %s: its files are read in %s", entry.path, target)
+                elif not follow_links and not inside(target):
+                    found.append((rel, entry.path, _outside_reason(target, folder_link, root)))
+                elif folder_link:
+                    identity = _folder_identity(entry.path)
+                    if identity in walked or identity in exclude:
+                        logger.info("not following %s: %s is walked already", entry.path, target)
+                    else:
+                        walked.add(identity)
+                        pending.append((rel, entry.path))
+                else:
+                    found.append((rel, entry.path, _not_regular(entry.path, fifo_ok=False)))
             else:
                 found.append((rel, entry.path, _not_regular(entry.path, fifo_ok=False)))
     found.sort(key=lambda f: f[0])
     return found
+
+
+class _Inside:
+    """Whether a resolved path lies inside a folder (compared by their real paths)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = os.path.realpath(folder)
+        self.prefix = os.path.join(self.folder, "")
+
+    def __call__(self, real: str) -> bool:
+        return real == self.folder or real.startswith(self.prefix)
+
+
+def _outside_reason(target: str, folder: bool, root: str) -> str:
+    kind = "folder" if folder else "file"
+    return (
+        f"symbolic link to a {kind} outside the input folder {root} ({target}): not followed; "
+        "--follow-links (ReadOptions.follow_links) reads it, or give it as an input"
+    )
+
+
+def _folder_identity(path: str) -> tuple[int, int]:
+    """(device, inode) of the folder at ``path``, links followed; unique when it cannot be
+    looked at (the walk then says why it cannot be read)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (-1, id(path))
+    return info.st_dev, info.st_ino
 
 
 def _identity(entry: os.DirEntry[str]) -> tuple[int, int]:
@@ -355,6 +420,12 @@ def _guarded(cursor: _Cursor, docs: Iterator[Part]) -> Iterator[Part]:
         yield Skipped(cursor.at(skip.line), skip.reason, skip.id)
     except FileNotFoundError:
         yield Skipped(cursor.path, "no such file or folder")
+    except _Damaged as exc:
+        if cursor.line:  # line-based: every line before the damage was read
+            reason = f"{exc}: lines 1-{cursor.line:,} were read, nothing after them"
+            yield Skipped(cursor.at(cursor.line + 1), reason)
+        else:
+            yield Skipped(cursor.path, f"cannot read file: {exc}")
     except (OSError, EOFError, zlib.error) as exc:
         if cursor.line:
             where = cursor.at(cursor.line + 1)
@@ -386,34 +457,203 @@ def _file_type(path: str) -> tuple[str, str | None]:
 @contextmanager
 def _open(path: str, compression: str | None) -> Iterator[_Readable]:
     """The file's bytes, decompressed as a stream."""
-    with ExitStack() as stack:
-        raw: IO[bytes] = stack.enter_context(open(path, "rb"))  # noqa: SIM115
-        if compression == "gzip":
-            import gzip
+    with open(path, "rb") as raw:
+        yield raw if compression is None else _decompressing(raw, compression)
 
-            yield stack.enter_context(gzip.GzipFile(fileobj=raw))
-        elif compression == "zstd":
+
+def _decompressing(raw: _Readable, compression: str) -> _Readable:
+    """``raw`` decompressed as it is read (gzip or zstd), up to any damage (:class:`_Damaged`)."""
+    if compression == "gzip":
+        return _Gunzip(raw)
+    try:
+        import zstandard
+    except ImportError:
+        raise _Skip(str(MissingDependency("zstandard", "zstd"))) from None
+    return _Unzstd(raw, zstandard)
+
+
+class _Damaged(OSError):
+    """Compressed data that ends early or is corrupt. ``data``: what a read of the whole
+    stream (``read()``) decompressed before the damage, which it could not return."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.data = b""
+
+
+class _Decompressing:
+    """A compressed stream read through its decoder, one member (gzip) or frame (zstd) after
+    another, giving every byte decoded before any damage.
+
+    ``gzip.GzipFile`` and zstandard's reader lose what they decoded in the read that meets
+    the damage (up to a whole read: 2 MB of JSON lines, thousands of records), and
+    zstandard's reader takes a file cut short for a whole one. Here a read returns what was
+    decoded, and the next one raises :class:`_Damaged`, saying where (compressed byte) and
+    how many bytes came out before; a read of everything (``read()``) raises at once, with
+    those bytes in ``data``. Decoding stops there (as ``gzip -dc`` does).
+    """
+
+    kind = ""
+    _STEP = _CHUNK  # compressed bytes given to the decoder at a time
+
+    def __init__(self, raw: _Readable) -> None:
+        self._raw = raw
+        self._read = 0  # compressed bytes read from raw
+        self._left: bytes | memoryview = b""  # read, not yet given to the decoder
+        self._fed = False  # the current member or frame has been given bytes
+        self._ended = False  # the current member or frame is complete
+        self._done = False
+        self._buffer = bytearray()
+        self._out = 0  # bytes decoded
+        self._start = 0  # where the current member or frame starts
+        self._units = 0  # members or frames begun
+        self._known = True  # the current one starts as the format does
+        self._error: _Damaged | None = None
+        self._begin()
+
+    def read(self, size: int = -1, /) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and not self._done and not self._error:
             try:
-                import zstandard
-            except ImportError:
-                raise _Skip(str(MissingDependency("zstandard", "zstd"))) from None
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            yield _ZstdStream(stack.enter_context(reader), zstandard.ZstdError)
+                self._fill()
+            except _Damaged as exc:
+                self._error = exc
+        if self._error is not None and (size < 0 or not self._buffer):
+            self._error.data, self._buffer = bytes(self._buffer), bytearray()
+            raise self._error
+        if size < 0 or size >= len(self._buffer):
+            data, self._buffer = bytes(self._buffer), bytearray()
         else:
-            yield raw
+            data = bytes(self._buffer[:size])
+            del self._buffer[:size]
+        return data
+
+    def _fill(self) -> None:
+        data = self._left
+        if not data:
+            data = self._raw.read(self._STEP)
+            self._read += len(data)
+            if not data:
+                if self._fed and not self._ended:
+                    raise self._damage(self._read, None)
+                self._done = True
+                return
+        if self._ended:  # the next member or frame; gzip allows zero bytes between them
+            data = bytes(data).lstrip(b"\0")
+            if not data:
+                self._left = b""
+                return
+            self._begin()
+        if not self._fed:
+            self._fed, self._units = True, self._units + 1
+            self._start = self._read - len(data)
+            self._known = self._magic(bytes(data[:4]))
+        out, self._left = self._step(data, self._read - len(data))
+        self._out += len(out)
+        self._buffer += out
+
+    def _damage(self, offset: int, detail: str | None, end: int | None = None) -> _Damaged:
+        """The damage found at compressed byte ``offset`` (somewhere before ``end``, if given);
+        ``detail`` says what is wrong, ``None`` for data that ends early."""
+        done = f"{self._out:,} bytes decompressed"
+        if detail is None:
+            where = f"the file stops at byte {offset:,}, inside the compressed data"
+            return _Damaged(f"the {self.kind} data ends early ({where}; {done})")
+        if not self._known:
+            if self._units == 1:
+                return _Damaged(f"not {self.kind} data ({detail})")
+            return _Damaged(
+                f"the data from byte {self._start:,} on, after the end of the {self.kind} "
+                f"data, is not {self.kind} ({detail}; {done} before it)"
+            )
+        where = f"at byte {offset:,}" if end is None else f"in bytes {offset:,}-{end - 1:,}"
+        return _Damaged(f"the {self.kind} data is corrupt {where} ({detail}; {done} before it)")
+
+    def _begin(self) -> None:
+        """Start decoding a member (gzip) or frame (zstd)."""
+        self._fed = self._ended = False
+        self._new()
+
+    def _new(self) -> None:
+        """A new decoder, in ``_z``."""
+        raise NotImplementedError
+
+    def _magic(self, head: bytes) -> bool:
+        """Whether ``head`` (4 bytes, or fewer at the end) begins a member or frame."""
+        raise NotImplementedError
+
+    def _step(self, data: bytes | memoryview, offset: int) -> tuple[bytes, bytes | memoryview]:
+        """``(decoded bytes, input left for later)`` from ``data``, which starts at compressed
+        byte ``offset``; sets ``_ended`` at the end of a member or frame."""
+        raise NotImplementedError
 
 
-class _ZstdStream:
-    """A zstandard reader whose decompression errors are ``OSError`` like gzip's."""
+class _Gunzip(_Decompressing):
+    kind = "gzip"
+    _MAX_OUT = 1 << 20  # decoded bytes at a time
 
-    def __init__(self, reader: Any, error: type[Exception]) -> None:
-        self._reader, self._error = reader, error
+    def _new(self) -> None:
+        self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)  # a gzip header and trailer
 
-    def read(self, size: int = -1) -> bytes:
+    def _magic(self, head: bytes) -> bool:
+        return head.startswith(b"\x1f\x8b")
+
+    def _step(self, data: bytes | memoryview, offset: int) -> tuple[bytes, bytes | memoryview]:
+        before = self._z.copy()
         try:
-            return bytes(self._reader.read(size))
-        except self._error as exc:
-            raise OSError(f"corrupt zstd data: {exc}") from None
+            out = self._z.decompress(data, self._MAX_OUT)
+        except zlib.error as exc:
+            # Again from the state before, a byte at a time: every byte decoded before the
+            # damage is kept, and the place is exact.
+            self._z, kept = before, bytearray()
+            for i in range(len(data)):
+                try:
+                    kept += self._z.decompress(data[i : i + 1])
+                except zlib.error:
+                    self._out += len(kept)
+                    self._buffer += kept
+                    raise self._damage(offset + i, _zlib_message(exc)) from None
+            raise self._damage(offset + len(data), _zlib_message(exc)) from None
+        if self._z.eof:
+            self._ended = True
+            return out, self._z.unused_data
+        return out, self._z.unconsumed_tail
+
+
+def _zlib_message(exc: zlib.error) -> str:
+    """zlib's reason without its prefix ("Error -3 while decompressing data: ")."""
+    return str(exc).rpartition(": ")[2] or str(exc)
+
+
+class _Unzstd(_Decompressing):
+    kind = "zstd"
+    # zstd cannot bound what one call decodes (a few bytes can stand for 128 KB), so input
+    # goes in small steps: a step decodes at most about 32 MB. Where the data is corrupt, what
+    # the step that meets it decoded is lost (the binding cannot copy a decoder's state).
+    _PIECE = 1 << 10
+
+    def __init__(self, raw: _Readable, zstandard: Any) -> None:
+        self._zstd = zstandard
+        super().__init__(raw)
+
+    def _new(self) -> None:
+        self._z = self._zstd.ZstdDecompressor().decompressobj()
+
+    def _magic(self, head: bytes) -> bool:  # a frame, or a skippable frame (5? 2a 4d 18)
+        return head == b"\x28\xb5\x2f\xfd" or (head[1:] == b"\x2a\x4d\x18" and head[0] >> 4 == 5)
+
+    def _step(self, data: bytes | memoryview, offset: int) -> tuple[bytes, bytes | memoryview]:
+        view = memoryview(data)
+        piece = view[: self._PIECE]
+        try:
+            out = self._z.decompress(piece)
+        except self._zstd.ZstdError as exc:
+            detail = str(exc).rpartition("error: ")[2] or str(exc)
+            raise self._damage(offset, detail, offset + len(piece)) from None
+        rest = view[self._PIECE :]
+        if self._z.eof:
+            self._ended = True
+            return out, bytes(self._z.unused_data) + bytes(rest)
+        return out, rest
 
 
 # --- encodings ---------------------------------------------------------------------------
@@ -508,9 +748,17 @@ def _decode_all(data: bytes) -> tuple[str, str]:
 
 
 def _read_head(stream: _Readable, size: int) -> bytes:
-    parts, have = [], 0
+    """Up to ``size`` bytes of ``stream``; the bytes before damaged data, if it comes sooner
+    (reading on raises the damage again)."""
+    parts: list[bytes] = []
+    have = 0
     while have < size:
-        part = stream.read(size - have)
+        try:
+            part = stream.read(size - have)
+        except _Damaged:
+            if not parts:
+                raise
+            break
         if not part:
             break
         parts.append(part)
@@ -716,36 +964,191 @@ _NOT_PARSED = object()
 
 def _parse_utf8_json(line: bytes | memoryview) -> Any:
     """The record of a UTF-8 JSON line parsed by orjson (several times faster than ``json``,
-    and straight from bytes), or ``_NOT_PARSED`` where ``json.loads`` is left to decide.
+    and straight from bytes), or ``_NOT_PARSED`` where :func:`_load` is left to decide.
 
     orjson refuses what ``json`` accepts beyond the standard (NaN, 1e400, lone surrogates) and
-    reads integers beyond 64 bits as floats; a refusal, or any float in the record, goes to
-    ``json``, so every record is the one ``json.loads`` would give.
+    reads integers beyond 64 bits as floats; a refusal, any float in the record, or nesting
+    deeper than :data:`_MAX_DEPTH` goes to :func:`_load`, so every record is the one it gives.
     """
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return _NOT_PARSED
-    try:
-        return _NOT_PARSED if _holds_float(record) else record
-    except RecursionError:  # nested deeper than Python's stack: json decides
-        return _NOT_PARSED
+    return record if _plain(record, _MAX_DEPTH) else _NOT_PARSED
 
 
-def _holds_float(value: Any) -> bool:
-    """Whether a record parsed by orjson (plain dicts, lists and scalars) holds a float."""
+def _plain(value: Any, room: int) -> bool:
+    """Whether a record parsed by orjson (plain dicts, lists and scalars) holds no float and
+    nests at most ``room`` levels of arrays and objects."""
     kind = type(value)
     if kind is dict:
         items = value.values()
     elif kind is list:
         items = value
     else:
-        return kind is float
+        return kind is not float
+    if not room:
+        return False
     for item in items:
         kind = type(item)
-        if kind is float or ((kind is dict or kind is list) and _holds_float(item)):
-            return True
-    return False
+        if kind is float or ((kind is dict or kind is list) and not _plain(item, room - 1)):
+            return False
+    return True
+
+
+# --- JSON values ---------------------------------------------------------------------------
+
+_MAX_DEPTH = 256
+"""Arrays and objects nested deeper than this in a record are not read.
+
+Python's ``json`` stops near its recursion limit (1000) less the depth of its caller's stack,
+so a record that parses in one place could fail to be written in another (a report writer
+runs deeper); a quarter of that limit leaves every writer room, and no real record comes near.
+"""
+_TOO_DEEP = f"nested more than {_MAX_DEPTH} levels deep (arrays and objects within each other)"
+
+
+class _TooDeep(Exception):
+    """Internal: a JSON value nests more than :data:`_MAX_DEPTH` levels; it ends at ``end``
+    in its text, where known."""
+
+    def __init__(self, end: int = -1) -> None:
+        super().__init__(_TOO_DEEP)
+        self.end = end
+
+
+class _Literal(str):
+    """A JSON number that strict JSON output cannot hold, kept as its literal in a string:
+    ``NaN``, ``Infinity``, ``-Infinity``, a float beyond the double range such as ``1e400``,
+    an integer of more digits than Python converts (4300). ``float()`` or ``int()`` of it
+    gives back what Python's ``json`` would have read. A subclass so that a text field that
+    held such a number is still told apart from a string."""
+
+    __slots__ = ()
+
+
+_FLOAT_NAMES = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _finite_float(literal: str) -> float | _Literal:
+    value = float(literal)
+    return value if value - value == 0 else _Literal(literal)
+
+
+def _whole_number(literal: str) -> int | _Literal:
+    try:
+        return int(literal)
+    except ValueError:  # more digits than sys.get_int_max_str_digits()
+        return _Literal(literal)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_Literal)
+_EXACT_DECODER = json.JSONDecoder(
+    parse_constant=_Literal, parse_float=_finite_float, parse_int=_whole_number
+)
+_INFINITE, _LITERAL = 1, 2  # what _survey finds
+
+
+def _load(text: str) -> tuple[Any, bool]:
+    """``(value, literals)``: the JSON value of ``text``, every number in it one that strict
+    JSON can write or else a :class:`_Literal` (``literals`` says whether there is one).
+    Raises ``json.JSONDecodeError``, ``RecursionError`` (nested beyond the parser) or
+    :class:`_TooDeep`."""
+    value, end, literals = _raw_load(text, _skip_space(text, 0))
+    end = _skip_space(text, end)
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value, literals
+
+
+def _raw_load(text: str, pos: int) -> tuple[Any, int, bool]:
+    """``(value, end, literals)`` of the JSON value at ``pos``, as :func:`_load`.
+
+    Parsed once with C speed; only a value that turns out to hold a float beyond range (its
+    literal is needed) or an integer too long to convert is parsed again, number by number.
+    """
+    exact = False
+    try:
+        value, end = _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer of more digits than Python converts
+        value, end = _EXACT_DECODER.raw_decode(text, pos)
+        exact = True
+    try:
+        found = _survey(value, _MAX_DEPTH)
+    except _TooDeep:
+        raise _TooDeep(end) from None
+    if found & _INFINITE and not exact:
+        value, end = _EXACT_DECODER.raw_decode(text, pos)
+    return value, end, bool(found) or exact
+
+
+def _survey(value: Any, room: int) -> int:
+    """What a parsed JSON value holds: :data:`_INFINITE` for an infinite float (a literal
+    beyond the double range), :data:`_LITERAL` for a :class:`_Literal`; raises
+    :class:`_TooDeep` when it nests more than ``room`` levels."""
+    kind = type(value)
+    if kind is dict:
+        items = value.values()
+    elif kind is list:
+        items = value
+        try:  # a list of numbers only (an embedding, say) at C speed
+            total = sum(value)
+        except (TypeError, OverflowError):
+            pass
+        else:
+            if not room:
+                raise _TooDeep
+            return _INFINITE if total - total != 0 else 0  # inf or NaN where one is
+    elif kind is float:
+        return _INFINITE if value - value != 0 else 0
+    else:
+        return _LITERAL if kind is _Literal else 0
+    if not room:
+        raise _TooDeep
+    found = 0
+    for item in items:
+        kind = type(item)
+        if kind is float:
+            if item - item != 0:
+                found |= _INFINITE
+        elif kind is _Literal:
+            found |= _LITERAL
+        elif kind is dict or kind is list:
+            found |= _survey(item, room - 1)
+    return found
+
+
+def _unmarked(value: Any) -> Any:
+    """``value`` with each :class:`_Literal` a plain ``str`` (readers of ``meta`` get
+    plain JSON types)."""
+    kind = type(value)
+    if kind is _Literal:
+        return str(value)
+    if kind is dict:
+        return {k: _unmarked(v) for k, v in value.items()}
+    if kind is list:
+        return [_unmarked(v) for v in value]
+    return value
+
+
+def _strict(value: Any, room: int = _MAX_DEPTH) -> Any:
+    """``value`` (a Parquet row) with each NaN or infinite float as a string of its JSON name
+    (``NaN``, ``Infinity``, ``-Infinity``); raises :class:`_TooDeep` when it nests more than
+    ``room`` levels."""
+    kind = type(value)
+    if kind is float:
+        return value if value - value == 0 else _FLOAT_NAMES[repr(value)]
+    if kind is dict:
+        if not room:
+            raise _TooDeep
+        return {k: _strict(v, room - 1) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        if not room:
+            raise _TooDeep
+        return kind(_strict(v, room - 1) for v in value)
+    return value
 
 
 def _json_line(
@@ -757,15 +1160,15 @@ def _json_line(
     if not line.strip():
         return
     try:
-        record = json.loads(line)
+        record, literals = _load(line)
     except json.JSONDecodeError as exc:
         yield Skipped(cursor.at(cursor.line), f"not valid JSON: {exc.msg} (column {exc.colno})")
         return
-    except RecursionError:
-        yield Skipped(cursor.at(cursor.line), "not valid JSON: nested too deeply")
+    except (RecursionError, _TooDeep):
+        yield Skipped(cursor.at(cursor.line), _TOO_DEEP)
         return
     # a lone surrogate can only come from a \u escape: lines without one skip that search
-    yield _record(record, cursor, options, escaped="\\u" in line)
+    yield _record(record, cursor, options, escaped="\\u" in line, literals=literals)
 
 
 def _json(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[Document | Skipped]:
@@ -778,19 +1181,18 @@ def _json(stream: _Readable, cursor: _Cursor, options: ReadOptions) -> Iterator[
         yield from _json_array(text, cursor, options)
         return
     try:
-        single = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        single, literals = _load(text)
+    except (json.JSONDecodeError, RecursionError, _TooDeep):
         for number, line in enumerate(_lines(text), 1):
             cursor.line = number
             yield from _json_line(line, "utf-8", cursor, options)
         return
     cursor.line = 1
-    yield _record(single, cursor, options)
+    yield _record(single, cursor, options, literals=literals)
 
 
 def _json_array(text: str, cursor: _Cursor, options: ReadOptions) -> Iterator[Document | Skipped]:
     """Each element of a JSON array, with the line it starts on."""
-    decoder = json.JSONDecoder()
     pos = _skip_space(text, 0) + 1  # past the "["
     line = 1 + text.count("\n", 0, pos)
     count = 0
@@ -806,14 +1208,17 @@ def _json_array(text: str, cursor: _Cursor, options: ReadOptions) -> Iterator[Do
             break
         elif count:
             raise _Skip("not valid JSON: expected ',' or ']' in the array", line)
+        cursor.line = line
         try:
-            record, end = decoder.raw_decode(text, pos)
+            record, end, literals = _raw_load(text, pos)
+            item = _record(record, cursor, options, literals=literals)
+        except _TooDeep as deep:  # parsed, so its end is known: the elements after it are read
+            item, end = Skipped(cursor.at(line), _TOO_DEEP), deep.end
         except (json.JSONDecodeError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else _TOO_DEEP
             raise _Skip(f"not valid JSON: {detail}; the rest was not read", line) from None
         count += 1
-        cursor.line = line
-        yield _record(record, cursor, options)
+        yield item
         line += text.count("\n", pos, end)
         pos = end
     if text[pos + 1 :].strip():
@@ -829,35 +1234,95 @@ def _skip_space(text: str, pos: int) -> int:
 def _csv(
     stream: _Readable, cursor: _Cursor, options: ReadOptions, delimiter: str = ","
 ) -> Iterator[Document | Skipped]:
-    """CSV/TSV with a header row; quoted fields may span lines."""
+    """CSV/TSV with a header row; quoted fields may span lines.
+
+    A quote that is never closed would make its field, and so its row, run to the end of the
+    file, swallowing every row after it (``csv`` says nothing). That row is skipped with the
+    line where the quote opened, and the lines after that one are read again as rows: a
+    stray quote is far more common than a field meant to hold the rest of the file, and each
+    row read again is a document or a skip of its own, so nothing goes unaccounted for.
+    """
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
     codec, lines = _open_lines(stream)
-
-    def strict(lines: Iterator[str | None]) -> Iterator[str]:
-        for number, line in enumerate(lines, 1):
-            if line is None:
-                raise _Skip(f"cannot decode the line as {codec}; the rest was not read", number)
-            yield line
-
-    reader = csv.reader(strict(lines), delimiter=delimiter)
     header: list[str] | None = None
-    start = 1
-    try:
-        for row in reader:
-            cursor.line, start = start, reader.line_num + 1
-            if not row:
-                continue
-            if header is None:
-                header = row
-                _check_columns(header, options, cursor)
-                continue
-            if len(row) != len(header):
-                reason = f"row has {len(row)} fields but the header has {len(header)}"
-                yield Skipped(cursor.at(cursor.line), reason)
-                continue
-            yield _record(dict(zip(header, row, strict=True)), cursor, options)
-    except csv.Error as exc:
-        raise _Skip(f"not valid CSV: {exc}; the rest was not read", start) from None
+    feed = _CsvFeed(lines, 0, codec)
+    while True:
+        reader = csv.reader(feed, delimiter=delimiter)
+        start = feed.number + 1
+        try:
+            for row in reader:
+                cursor.line, start = start, feed.number + 1
+                raw, feed.raw = feed.raw, []
+                if row and row[-1].endswith(feed.open_mark):
+                    break  # a quote left open: the field ran into the end mark
+                if not row or row == [feed.mark]:
+                    continue
+                if header is None:
+                    header = row
+                    _check_columns(header, options, cursor)
+                    continue
+                if len(row) != len(header):
+                    reason = f"row has {len(row)} fields but the header has {len(header)}"
+                    yield Skipped(cursor.at(cursor.line), reason)
+                    continue
+                yield _record(dict(zip(header, row, strict=True)), cursor, options)
+            else:
+                return
+        except csv.Error as exc:
+            raise _Skip(f"not valid CSV: {exc}; the rest was not read", start) from None
+        except _Damaged:
+            cursor.line = start - 1  # the lines before the next row were read
+            raise
+        field = row[-1][: -len(feed.open_mark)]
+        opened = max(cursor.line, feed.number - field.count("\n") + field.endswith("\n"))
+        began = "" if opened == cursor.line else f" (in the row that begins on line {cursor.line})"
+        if header is None:
+            raise _Skip(
+                f"not valid CSV: the quote opened on line {opened}{began} in the header is "
+                "never closed; the file was not read",
+                opened,
+            )
+        doc_id = None
+        if options.id_field in header[: len(row) - 1]:
+            doc_id = row[header.index(options.id_field)] or None
+        after = feed.number - opened
+        again = "1 line" if after == 1 else f"{after:,} lines"
+        again = f", and the {again} after it read again as rows" if after else ""
+        yield Skipped(
+            cursor.at(opened),
+            f"not valid CSV: the quote opened on line {opened}{began} is never closed (its "
+            f"field would run to the end of the file): the row is skipped{again}",
+            doc_id,
+        )
+        feed = _CsvFeed(iter(raw[opened - cursor.line + 1 :]), opened, codec)
+
+
+class _CsvFeed:
+    """The lines given to a ``csv.reader``, then a line that no file holds, ``"MARK"``: read
+    as a row of its own it is ``[MARK]``; a quote left open instead takes it into its field
+    (its first quote closes the field, the rest is read on as text), which then ends with
+    ``MARK"`` (``open_mark``).
+
+    ``number`` is the last line given; ``raw`` the lines given since it was last emptied (the
+    reader is given the lines of one row at a time, so: the lines of the current row).
+    """
+
+    def __init__(self, lines: Iterator[str | None], number: int, codec: str) -> None:
+        self.lines, self.number, self.codec = lines, number, codec
+        self.raw: list[str] = []
+        self.mark = f"\ue000end of file {secrets.token_hex(16)}"
+        self.open_mark = f'{self.mark}"'
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            self.number += 1
+            if line is None:
+                raise _Skip(
+                    f"cannot decode the line as {self.codec}; the rest was not read", self.number
+                )
+            self.raw.append(line)
+            yield line
+        yield f'"{self.mark}"'
 
 
 def _check_columns(columns: Sequence[str], options: ReadOptions, cursor: _Cursor) -> None:
@@ -897,13 +1362,34 @@ def _parquet(
                 for test in ("is_string", "is_large_string", "is_string_view")
             ):
                 raise _Skip(f"column {options.text_field!r} holds {kind}, not strings")
+            walk = any(_arrow_walk(field.type) for field in schema)
             for batch in parquet.iter_batches(batch_size=_BATCH):
                 for record in batch.to_pylist():
                     cursor.line += 1
-                    yield _record(record, cursor, options)
+                    yield _arrow_record(record, cursor, options, walk=walk)
         except pa.ArrowException as exc:
             line = cursor.line + 1 if cursor.line else None
             raise _Skip(f"cannot read Parquet: {exc}", line) from None
+
+
+def _arrow_walk(kind: Any) -> bool:
+    """Whether values of an Arrow type may need :func:`_strict` (floats, nested values)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(kind) or pa.types.is_nested(kind))
+
+
+def _arrow_record(
+    record: dict[str, Any], cursor: _Cursor, options: ReadOptions, *, walk: bool = True
+) -> Document | Skipped:
+    """A Parquet row as :func:`_record`; ``walk``: it may hold NaN or infinite floats (which
+    become strings of their JSON names) or nest too deep."""
+    if walk:
+        try:
+            record = _strict(record)
+        except _TooDeep:
+            return Skipped(cursor.at(cursor.line), _TOO_DEEP)
+    return _record(record, cursor, options)
 
 
 _READERS: dict[str, _Reader] = {
@@ -922,11 +1408,17 @@ _READERS: dict[str, _Reader] = {
 
 
 def _record(
-    record: Any, cursor: _Cursor, options: ReadOptions, *, escaped: bool = True
+    record: Any,
+    cursor: _Cursor,
+    options: ReadOptions,
+    *,
+    escaped: bool = True,
+    literals: bool = False,
 ) -> Document | Skipped:
     """One JSON/CSV/Parquet record as a document: text and id fields out, the rest in meta.
 
-    ``escaped=False`` says the record's source held no ``\\u`` escape, so no lone surrogate.
+    ``escaped=False`` says the record's source held no ``\\u`` escape, so no lone surrogate;
+    ``literals`` that it holds :class:`_Literal` s (numbers kept as strings).
     """
     where = cursor.at(cursor.line)
     if not isinstance(record, dict):
@@ -936,7 +1428,7 @@ def _record(
     if options.text_field not in record:
         return Skipped(where, _no_text_field(list(record), options), doc_id)
     text = record[options.text_field]
-    if not isinstance(text, str):
+    if not isinstance(text, str) or type(text) is _Literal:
         reason = f"field {options.text_field!r} is {_kind(text)}, not a string"
         return Skipped(where, reason, doc_id)
     if not text or text.isspace():
@@ -944,6 +1436,8 @@ def _record(
     if escaped and _LONE_SURROGATE.search(text):
         return Skipped(where, "text holds a lone surrogate (a broken \\u escape)", doc_id)
     meta = {k: v for k, v in record.items() if k not in (options.text_field, options.id_field)}
+    if literals:
+        meta = _unmarked(meta)
     return _document(doc_id, text, meta, where, options)
 
 
@@ -968,6 +1462,8 @@ def _kind(value: Any) -> str:
     """How a value reads in a message: 'null', 'a number', 'an array', ..."""
     if value is None:
         return "null"
+    if isinstance(value, _Literal):
+        return "a number"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
@@ -984,7 +1480,7 @@ def _kind(value: Any) -> str:
 def _stringify(value: Any) -> str:
     """An id as text: strings as they are, anything else as compact JSON (else ``str``)."""
     if isinstance(value, str):
-        return value
+        return str(value)  # a plain str, also of a _Literal
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):

@@ -35,6 +35,12 @@ class ReadOptions:
     id_field: str = "id"
     max_chars: int | None = None
     """Cap on a document's length in characters; longer documents are cut and reported."""
+    follow_links: bool = False
+    """Follow symbolic links in input folders that lead outside them (to files or folders).
+
+    Off by default: a link in a corpus must not put files from elsewhere (``/etc/shadow``)
+    into the reports; each link not followed is reported as skipped. A link given as an
+    input itself is always read, and so is a link to a file within the folder."""
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,12 @@ def report_skipped(skipped: Sequence[Skipped], *, listed: str | None = None) -> 
 def read_options(func: F) -> F:
     """The reader flags shared by every command that reads documents."""
     func = click.option(
+        "--follow-links",
+        is_flag=True,
+        help="Follow symbolic links in input folders that lead outside them "
+        "(by default they are skipped and reported).",
+    )(func)
+    func = click.option(
         "--max-chars",
         type=click.IntRange(1),
         default=None,
@@ -299,10 +305,16 @@ def match_options(func: F) -> F:
 
 
 def build_read_options(
-    text_field: str, id_field: str, max_chars: int | None = None, **_: Any
+    text_field: str,
+    id_field: str,
+    max_chars: int | None = None,
+    follow_links: bool = False,
+    **_: Any,
 ) -> ReadOptions:
     """ReadOptions from the shared reader flags."""
-    return ReadOptions(text_field=text_field, id_field=id_field, max_chars=max_chars)
+    return ReadOptions(
+        text_field=text_field, id_field=id_field, max_chars=max_chars, follow_links=follow_links
+    )
 
 
 def build_options(

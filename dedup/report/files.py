@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -74,8 +75,37 @@ def dumps(obj: Any) -> str:
     """Compact, stable JSON: keys in insertion order, non-ASCII kept as is.
 
     Values JSON has no type for (dates, decimals, bytes from Parquet metadata) become strings.
+    Output is strict JSON (RFC 8259): a float it has no number for (NaN, infinities, in the
+    metadata of documents a caller made: the readers give them as strings already) is written
+    as the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``, never as a bare token.
+
+    >>> dumps({"a": [1, float("nan")]})
+    '{"a":[1,"NaN"]}'
     """
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
+    return _strict_json(obj, separators=(",", ":"))
+
+
+def _strict_json(obj: Any, **options: Any) -> str:
+    try:
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False, default=str, **options)
+    except ValueError as exc:
+        if not str(exc).startswith("Out of range float values"):
+            raise
+    return json.dumps(_finite(obj), ensure_ascii=False, allow_nan=False, default=str, **options)
+
+
+_FLOAT_NAMES = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with each NaN or infinite float (value or key) as its JSON name in a string."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else _FLOAT_NAMES[repr(obj)]
+    if isinstance(obj, dict):
+        return {_finite(k): _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 @contextmanager
@@ -118,7 +148,7 @@ def write_text(path: Path, text: str) -> None:
 def write_json(path: Path, obj: Any) -> None:
     """Write one JSON document, indented for reading, atomically."""
     with atomic_open(path) as handle:
-        handle.write(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False, default=str))
+        handle.write(_strict_json(obj, indent=2))
         handle.write("\n")
 
 

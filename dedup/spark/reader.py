@@ -1,9 +1,11 @@
 """Read input files into a document frame with Spark, as :func:`dedup.io.read_documents` would.
 
-Files are listed on the driver through Hadoop's file system (local paths, ``hdfs://``,
-``s3a://``, ``gs://``, ``abfss://`` alike) in ``read_documents``' order: inputs in the order
-given, folders recursively in sorted order of relative path. Names starting with ``.`` or
-``_`` (Spark's ``_SUCCESS``) are left out. Each file is read by its suffix:
+Files are listed on the driver in ``read_documents``' order: inputs in the order given,
+folders recursively in sorted order of relative path; local folders by ``read_documents``' own
+walk (symbolic links that leave the folder only with ``ReadOptions.follow_links``, each one
+not followed reported), other file systems (``hdfs://``, ``s3a://``, ``gs://``, ``abfss://``)
+through Hadoop's. Names starting with ``.`` or ``_`` (Spark's ``_SUCCESS``) are left out.
+Each file is read by its suffix:
 
 - JSON lines (``.jsonl``, ``.ndjson``, plain or gzip) with Spark's line reader, split across
   tasks; each line is parsed by the same code as ``read_documents``. Lines must be UTF-8 (a
@@ -18,7 +20,6 @@ the file, so sorting by ``order`` gives input order.
 
 from __future__ import annotations
 
-import gzip
 import io as stdio
 import logging
 import os
@@ -34,7 +35,7 @@ from pyspark.sql import functions as F
 
 from .. import io as readers
 from ..document import Document, Skipped
-from ..errors import ConfigError, MissingDependency
+from ..errors import ConfigError
 from ..options import ReadOptions
 from ..report.files import dumps
 from .frames import DOCUMENTS
@@ -64,8 +65,16 @@ def _hidden(rel: str) -> bool:
     return any(part.startswith((".", "_")) for part in rel.split("/"))
 
 
-def _list(spark: SparkSession, inputs: Sequence[str]) -> list[_File | Skipped]:
-    """Every input file in read order, or a :class:`Skipped` for what cannot be read."""
+def _list(
+    spark: SparkSession,
+    inputs: Sequence[str],
+    options: ReadOptions = ReadOptions(),  # noqa: B008
+) -> list[_File | Skipped]:
+    """Every input file in read order, or a :class:`Skipped` for what cannot be read.
+
+    Local folders are walked as ``read_documents`` walks them (Hadoop's listing follows every
+    symbolic link, out of the folder and round loops); other file systems by Hadoop.
+    """
     jvm: Any = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     found: list[_File | Skipped] = []
@@ -87,6 +96,10 @@ def _list(spark: SparkSession, inputs: Sequence[str]) -> list[_File | Skipped]:
             )
             continue
         root = str(fs.makeQualified(path).toString()).rstrip("/") + "/"
+        if str(fs.getScheme()) == "file":
+            local = str(fs.makeQualified(path).toUri().getPath())
+            found.extend(_local(given, local, root, options))
+            continue
         listed = []
         files = fs.listFiles(path, True)
         while files.hasNext():
@@ -97,6 +110,26 @@ def _list(spark: SparkSession, inputs: Sequence[str]) -> list[_File | Skipped]:
                 listed.append((rel, uri, int(entry.getLen())))
         for rel, uri, size in sorted(listed):
             found.append(_file(uri, f"{given.rstrip('/')}/{rel}", rel, size))
+    return found
+
+
+def _local(given: str, folder: str, root: str, options: ReadOptions) -> list[_File | Skipped]:
+    """The files of a local folder (``root``: its URI with a final ``/``), by
+    ``read_documents``' walk: links out of the folder only with ``options.follow_links``."""
+    found: list[_File | Skipped] = []
+    for rel, local, error in readers._walk(folder, follow_links=options.follow_links):
+        path = f"{given.rstrip('/')}/{rel}"
+        if _hidden(rel):
+            continue
+        if error is not None:
+            found.append(Skipped(path, error))
+            continue
+        try:
+            size = os.stat(local).st_size
+        except OSError as exc:
+            found.append(Skipped(path, f"cannot read file: {readers._os_message(exc)}"))
+            continue
+        found.append(_file(root + rel, path, rel, size))
     return found
 
 
@@ -210,26 +243,18 @@ def _parquet(
                 line = int(record.pop("__row")) + 1
                 for rank, info in found:
                     cursor = readers._Cursor(info.path, info.file_id, line)
-                    item = readers._record(dict(record), cursor, options)
+                    item = readers._arrow_record(dict(record), cursor, options)
                     rows.append(_row(rank << LINE_BITS | line, item))
             yield pa.RecordBatch.from_pandas(_frame(rows), preserve_index=False)
 
     return framed.mapInArrow(apply, DOCUMENTS)
 
 
-def _decompressed(content: bytes, compression: str | None) -> stdio.BytesIO:
-    if compression == "gzip":
-        return stdio.BytesIO(gzip.decompress(content))
-    if compression == "zstd":
-        try:
-            import zstandard
-        except ImportError:
-            raise readers._Skip(str(MissingDependency("zstandard", "zstd"))) from None
-        reader = zstandard.ZstdDecompressor().stream_reader(
-            stdio.BytesIO(content), read_across_frames=True
-        )
-        return stdio.BytesIO(reader.read())
-    return stdio.BytesIO(content)
+def _decompressed(content: bytes, compression: str | None) -> Any:
+    """The file's bytes, decompressed as they are read, as ``read_documents`` reads them: a
+    damaged file gives what comes before the damage, then says where it is."""
+    raw = stdio.BytesIO(content)
+    return raw if compression is None else readers._decompressing(raw, compression)
 
 
 def _whole(
@@ -257,9 +282,8 @@ def _whole_file(
     items: Iterable[Document | Skipped]
     try:
         stream = _decompressed(content, info.compression)
-    except (readers._Skip, OSError, EOFError) as exc:
-        reason = exc.reason if isinstance(exc, readers._Skip) else f"cannot read file: {exc}"
-        items = [Skipped(info.path, reason)]
+    except readers._Skip as skip:  # zstandard missing
+        items = [Skipped(info.path, skip.reason)]
     else:
         parts = readers._guarded(cursor, readers._READERS[info.suffix](stream, cursor, options))
         items = readers.Reading(parts)  # JSON lines blocks parsed here
@@ -282,7 +306,7 @@ def read(
         raise TypeError("inputs must be a sequence of paths, e.g. read(spark, [path])")
     if options.max_chars is not None and options.max_chars < 1:
         raise ConfigError(f"max_chars must be at least 1, got {options.max_chars}")
-    listed = _list(spark, [os.fspath(i) for i in inputs])
+    listed = _list(spark, [os.fspath(i) for i in inputs], options)
     skipped = [
         _row(rank << LINE_BITS, item)
         for rank, item in enumerate(listed)
