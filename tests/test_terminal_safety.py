@@ -443,3 +443,13 @@ def test_a_read_only_write_ahead_log_without_its_shm_file_is_explained(
         f"Error: cannot read the index {target}: read-only file system, and its write-ahead log "
         f"{target}-wal holds changes"
     )
+
+
+def test_error_and_skip_lines_escape_a_file_name_with_an_escape_sequence(tmp_path: Path) -> None:
+    source = tmp_path / "bad\x1b[31mname.jsonl"
+    source.write_text('{"id": "a", "content": "x"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(source), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr
+    assert "bad\\x1b[31mname.jsonl" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: no document could be read from ")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import ConfigError, DedupError
+from ..textsafe import visible, visible_id
 
 if TYPE_CHECKING:
     from ..document import Skipped
@@ -38,10 +39,10 @@ def dedup_errors(exit_code: int = 1) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except ConfigError as exc:
-                click.echo(f"Error: {exc}", err=True)
+                click.echo(f"Error: {visible(str(exc))}", err=True)
                 sys.exit(2)
             except DedupError as exc:
-                click.echo(f"Error: {exc}", err=True)
+                click.echo(f"Error: {visible(str(exc))}", err=True)
                 sys.exit(exit_code)
 
         return wrapper  # type: ignore[return-value]
@@ -211,20 +212,18 @@ def report_skipped(skipped: Sequence[Skipped], *, listed: str | None = None) -> 
     """On stderr, one line per distinct reason with its count and the first few places (a
     reason repeated for 5,000 records is one line, not 5,000); ``listed`` names the file
     where every skip is recorded, if any."""
-    from ..report.text import visible_id
-
     by_reason: dict[str, list[str]] = {}
     for item in skipped:
         by_reason.setdefault(item.reason, []).append(item.source)
     for reason, sources in by_reason.items():
         if len(sources) == 1:
-            click.echo(f"skipped {visible_id(sources[0])}: {reason}", err=True)
+            click.echo(f"skipped {visible_id(sources[0])}: {visible(reason)}", err=True)
             continue
         shown = ", ".join(visible_id(s) for s in sources[:_SHOWN_PER_REASON])
         more = len(sources) - _SHOWN_PER_REASON
         rest = f"all in {listed}" if listed else f"and {more} more"
         where = f"{shown}, ... ({rest})" if more > 0 else shown
-        click.echo(f"skipped {len(sources)} inputs: {reason} ({where})", err=True)
+        click.echo(f"skipped {len(sources)} inputs: {visible(reason)} ({where})", err=True)
 
 
 def read_options(func: F) -> F:
