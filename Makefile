@@ -46,4 +46,5 @@ eval: install
 fuzz: install-test
 	DEDUP_FUZZ_PROFILE=fuzz $(PY) -m pytest -q --hypothesis-show-statistics \
 		tests/test_fuzz.py tests/test_hostile_inputs.py tests/test_hostile_paths.py \
-		tests/test_hostile_secrets.py tests/test_hostile_html.py tests/test_interrupt.py
+		tests/test_hostile_secrets.py tests/test_hostile_html.py tests/test_interrupt.py \
+		tests/test_exact_verdicts.py

@@ -5,6 +5,9 @@ text, in one compiled pass and without a Python object per shingle:
 
 - its shingle hashes, bit-for-bit the ones :func:`dedup.shingle.shingle_hashes` makes (xxh32,
   seed 0, of the UTF-8 bytes of the window's tokens joined by U+001F), in text order;
+- on request, the 64-bit hashes of the same shingles (xxh64, seed 0, of the same bytes), those
+  of :func:`dedup.shingle.shingle_hashes64`: the exact sets verdicts are measured on
+  (:mod:`dedup.exact`);
 - its MinHash signature, bit-for-bit datasketch's ``affine32`` scheme
   (:func:`dedup.signature.signature`);
 - its token length: the number of characters inside tokens (letters, digits, CJK).
@@ -24,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +44,7 @@ _N_CODES = 0x110000
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
 
@@ -96,11 +100,18 @@ class SketchBatch:
     """Number of shingle hashes of each text in ``hashes``."""
     lengths: I64
     """Characters inside tokens, per text."""
+    exact: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    """The 64-bit hashes of the same shingles, laid out as ``hashes`` (empty unless asked for)."""
 
     def shingles(self, i: int) -> U32:
         """Sorted unique shingle hashes of text ``i``: its shingle set."""
         end = int(self.counts[: i + 1].sum())
         return np.unique(self.hashes[end - int(self.counts[i]) : end])
+
+    def exact_set(self, i: int) -> U64:
+        """Sorted unique 64-bit shingle hashes of text ``i``: its exact shingle set."""
+        end = int(self.counts[: i + 1].sum())
+        return np.unique(self.exact[end - int(self.counts[i]) : end])
 
 
 def sketch_codes(
@@ -112,18 +123,21 @@ def sketch_codes(
     b: U32,
     *,
     with_hashes: bool = True,
+    with_exact: bool = False,
 ) -> SketchBatch:
     """Shingle hashes, signatures and token lengths of the texts ``codes[starts[i]:starts[i+1]]``.
 
     ``a`` and ``b`` are the affine32 permutations (:func:`dedup.signature.permutations`).
-    With ``with_hashes=False`` only signatures and lengths are kept (``hashes`` is empty).
+    With ``with_hashes=False`` the 32-bit hashes are not kept (``hashes`` is empty); with
+    ``with_exact=True`` the 64-bit ones are (``exact``). Signatures and lengths always are.
     """
     n = len(starts) - 1
     sigs = np.empty((n, len(a)), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
     lengths = np.zeros(n, dtype=np.int64)
-    capacity = int(starts[-1]) + n if with_hashes else 0
-    hashes = np.empty(capacity, dtype=np.uint32)
+    capacity = int(starts[-1]) + n
+    hashes = np.empty(capacity if with_hashes else 0, dtype=np.uint32)
+    exact = np.empty(capacity if with_exact else 0, dtype=np.uint64)
     used = _sketch_batch(
         np.ascontiguousarray(codes, dtype=np.uint32),
         np.ascontiguousarray(starts, dtype=np.int64),
@@ -137,8 +151,10 @@ def sketch_codes(
         lengths,
         hashes,
         with_hashes,
+        exact,
+        with_exact,
     )
-    return SketchBatch(sigs, hashes[:used], counts, lengths)
+    return SketchBatch(sigs, hashes[:used], counts, lengths, exact[:used])  # empty unless kept
 
 
 # --- compiled kernels ----------------------------------------------------------------------
@@ -235,6 +251,74 @@ def _xxh32_19(buf: npt.NDArray[np.uint8], p: int) -> np.uint32:
     return np.uint32(h ^ (h >> np.uint32(16)))
 
 
+_Q1 = np.uint64(0x9E3779B185EBCA87)
+_Q2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_Q3 = np.uint64(0x165667B19E3779F9)
+_Q4 = np.uint64(0x85EBCA77C2B2AE63)
+_Q5 = np.uint64(0x27D4EB2F165667C5)
+
+
+@njit(cache=True, inline="always")
+def _rotl64(x: np.uint64, r: int) -> np.uint64:
+    return np.uint64((x << np.uint64(r)) | (x >> np.uint64(64 - r)))
+
+
+@njit(cache=True, inline="always")
+def _read64(buf: npt.NDArray[np.uint8], p: int) -> np.uint64:
+    return np.uint64(np.uint64(_read32(buf, p)) | (np.uint64(_read32(buf, p + 4)) << np.uint64(32)))
+
+
+@njit(cache=True, inline="always")
+def _round64(acc: np.uint64, lane: np.uint64) -> np.uint64:
+    return np.uint64(_rotl64(np.uint64(acc + np.uint64(lane * _Q2)), 31) * _Q1)
+
+
+@njit(cache=True, inline="always")
+def _merge64(acc: np.uint64, v: np.uint64) -> np.uint64:
+    acc = np.uint64(acc ^ _round64(np.uint64(0), v))
+    return np.uint64(np.uint64(acc * _Q1) + _Q4)
+
+
+@njit(cache=True)
+def _xxh64(buf: npt.NDArray[np.uint8], start: int, length: int) -> np.uint64:
+    """xxHash64 with seed 0 of ``buf[start:start + length]``."""
+    p = start
+    end = start + length
+    if length >= 32:
+        v1 = np.uint64(_Q1 + _Q2)
+        v2 = _Q2
+        v3 = np.uint64(0)
+        v4 = np.uint64(np.uint64(0) - _Q1)
+        while p + 32 <= end:
+            v1 = _round64(v1, _read64(buf, p))
+            v2 = _round64(v2, _read64(buf, p + 8))
+            v3 = _round64(v3, _read64(buf, p + 16))
+            v4 = _round64(v4, _read64(buf, p + 24))
+            p += 32
+        h = np.uint64(_rotl64(v1, 1) + _rotl64(v2, 7) + _rotl64(v3, 12) + _rotl64(v4, 18))
+        h = _merge64(_merge64(_merge64(_merge64(h, v1), v2), v3), v4)
+    else:
+        h = _Q5
+    h = np.uint64(h + np.uint64(length))
+    while p + 8 <= end:
+        h = np.uint64(h ^ _round64(np.uint64(0), _read64(buf, p)))
+        h = np.uint64(np.uint64(_rotl64(h, 27) * _Q1) + _Q4)
+        p += 8
+    if p + 4 <= end:
+        h = np.uint64(h ^ np.uint64(np.uint64(_read32(buf, p)) * _Q1))
+        h = np.uint64(np.uint64(_rotl64(h, 23) * _Q2) + _Q3)
+        p += 4
+    while p < end:
+        h = np.uint64(h ^ np.uint64(np.uint64(buf[np.uint64(p)]) * _Q5))
+        h = np.uint64(_rotl64(h, 11) * _Q1)
+        p += 1
+    h = np.uint64(h ^ (h >> np.uint64(33)))
+    h = np.uint64(h * _Q2)
+    h = np.uint64(h ^ (h >> np.uint64(29)))
+    h = np.uint64(h * _Q3)
+    return np.uint64(h ^ (h >> np.uint64(32)))
+
+
 @njit(cache=True, inline="always")
 def _fmix32(h: np.uint32) -> np.uint32:
     h = np.uint32(h ^ (h >> np.uint32(16)))
@@ -298,6 +382,8 @@ def _sketch_batch(
     lengths: I64,
     hashes: U32,
     keep: bool,
+    exact: U64,
+    keep_exact: bool,
 ) -> int:
     n_docs = len(starts) - 1
     longest = 0
@@ -355,10 +441,12 @@ def _sketch_batch(
             lo = tok_lo[t]
             span = tok_hi[t + size - 1] - lo
             local[n_sh] = _xxh32_19(buf, lo) if span == 19 else _xxh32(buf, lo, span)
+            if keep_exact:
+                exact[out + n_sh] = _xxh64(buf, lo, span)
             n_sh += 1
         counts[d] = n_sh
         if keep:
             hashes[out : out + n_sh] = local[:n_sh]
-            out += n_sh
+        out += n_sh
         _minhash(local, n_sh, a, b, sigs[d])
     return out

@@ -1,5 +1,6 @@
 """One part of the input made ready for matching, in whichever process signs it: JSON lines
-parsed, documents stored, signatures computed and shingle sets written.
+parsed, documents stored, signatures computed and shingle sets (64-bit hashes: see
+:mod:`dedup.exact`) written.
 
 A run's input comes in parts (:data:`InputPart`): documents already read, or a
 :class:`~dedup.io.LineBlock` of JSON lines still to parse. :func:`ingest` does everything a
@@ -22,9 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .document import Document, Skipped
+from .exact import exact_batch
 from .io import LineBlock, cut_message, parse_lines
 from .options import Options
-from .sketch import sketch_batch
 from .spill import append_documents, append_sets
 
 __all__ = ["IngestedPart", "InputPart", "ingest"]
@@ -61,12 +62,12 @@ def ingest(part: InputPart, options: Options, folder: str) -> IngestedPart:
     pid = os.getpid()
     store_path = os.path.join(folder, f"documents-{pid}.bin")
     store_offsets, store_sizes = append_documents(store_path, docs)
-    batch = sketch_batch([doc.text for doc in docs], options)
+    batch = exact_batch([doc.text for doc in docs], options)
     hash_path = os.path.join(folder, f"hashes-{pid}.bin")
-    hash_offset, counts = append_sets(hash_path, batch.hashes, batch.counts)
+    hash_offset, counts = append_sets(hash_path, batch.exact, batch.counts)
     hash_offsets = np.zeros(len(docs), dtype=np.int64)
     if len(docs):
-        np.cumsum(4 * counts[:-1], out=hash_offsets[1:])
+        np.cumsum(8 * counts[:-1], out=hash_offsets[1:])
     return IngestedPart(
         items=[item if isinstance(item, Skipped) else item.id for item in items],
         signatures=batch.signatures,

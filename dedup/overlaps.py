@@ -1,8 +1,10 @@
 """Exact overlap of many document pairs, reading shingle sets from a :class:`HashStore`.
 
-Pairs are measured in chunks, so only the sets of one chunk's documents are mapped at once.
+A shingle set is the sorted unique 64-bit hashes of a document's shingles (see
+:mod:`dedup.exact`). Pairs are measured in chunks, so only the sets of one chunk's documents
+are mapped at once.
 
->>> words = np.array([1, 2, 3, 2, 3, 4, 5], dtype=np.uint32)  # two sets in one file
+>>> words = np.array([1, 2, 3, 2, 3, 4, 5], dtype=np.uint64)  # two sets in one file
 >>> one, three, four = (np.array([v]) for v in (1, 3, 4))
 >>> _intersections(words, one - 1, three, words, three, four).tolist()
 [2]
@@ -25,10 +27,10 @@ _BUDGET = 64 << 20  # bytes of shingle sets loaded at once, about
 
 @njit(cache=True, nogil=True)
 def _intersections(
-    words_a: npt.NDArray[np.uint32],
+    words_a: npt.NDArray[np.uint64],
     start_a: npt.NDArray[np.int64],
     count_a: npt.NDArray[np.int64],
-    words_b: npt.NDArray[np.uint32],
+    words_b: npt.NDArray[np.uint64],
     start_b: npt.NDArray[np.int64],
     count_b: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:
@@ -62,8 +64,8 @@ class SetSource(Protocol):
         """``(file, first word, count)`` of each of ``docs``' sorted unique hashes."""
         ...
 
-    def words(self, file: int) -> npt.NDArray[np.uint32]:
-        """All the words of ``file`` (memory-mapped: released when the caller lets go)."""
+    def words(self, file: int) -> npt.NDArray[np.uint64]:
+        """All the (64-bit) words of ``file`` (memory-mapped: released when the caller lets go)."""
         ...
 
 
@@ -84,7 +86,7 @@ def exact_overlaps(
         return out
     file_a, start_a, count_a = sets.locate(pairs[:, 0])
     file_b, start_b, count_b = sets.locate(pairs[:, 1])
-    cost = 4 * (count_a + count_b)
+    cost = 8 * (count_a + count_b)
     chunks = []
     lo = 0
     while lo < len(pairs):

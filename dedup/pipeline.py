@@ -6,7 +6,8 @@ one cuts the input into blocks and keeps the bookkeeping); memory keeps only eac
 signature and a few offsets
 (with 128 permutations, about 1.2 KB of peak memory per document, whatever the length of the
 texts; about 100 bytes stay with the result). Candidate pairs are verified on exact shingle
-sets read back from the work folder, and reports read the documents they need back by number
+sets (64-bit hashes, which distinct shingles do not share: :mod:`dedup.exact`) read back from
+the work folder, and reports read the documents they need back by number
 (:attr:`Result.documents`).
 
 >>> result = run([("a", "the cat sat on the mat today"), ("b", "the cat sat on the mat today!")])

@@ -1,4 +1,5 @@
-"""Script-aware shingles of normalized text, hashed to 32-bit integers.
+"""Script-aware shingles of normalized text, hashed to 32-bit integers (for MinHash) and to
+64-bit ones (for exact verdicts).
 
 A text is cut into tokens: every Han, kana or hangul character is a token of its own, every run of
 letters and digits of other scripts is a word token; whitespace and punctuation separate tokens and
@@ -21,7 +22,7 @@ import xxhash
 
 from .options import Options
 
-__all__ = ["shingle_hashes", "shingles", "tokens"]
+__all__ = ["shingle_hashes", "shingle_hashes64", "shingles", "tokens"]
 
 _CJK_RANGES = (
     "\u1100-\u11ff"  # hangul jamo
@@ -71,7 +72,9 @@ def shingle_hashes(
 ) -> np.ndarray:
     """Sorted unique 32-bit hashes (xxh32, seed 0) of the shingles of normalized ``text``.
 
-    This sorted array IS the shingle set: exact Jaccard and containment are computed on it.
+    These are what MinHash signs (datasketch's scheme takes 32-bit values). They are not the
+    shingle set verdicts are measured on: two distinct shingles share a 32-bit hash once in
+    2^32 pairs, which a large corpus of short documents meets (:func:`shingle_hashes64`).
     """
     if options is not None:
         cjk_ngram, word_ngram = options.cjk_ngram, options.word_ngram
@@ -79,3 +82,22 @@ def shingle_hashes(
         xxhash.xxh32_intdigest(s.encode("utf-8")) for s in shingles(text, cjk_ngram, word_ngram)
     ]
     return np.unique(np.array(hashed, dtype=np.uint32))
+
+
+def shingle_hashes64(
+    text: str, cjk_ngram: int = 5, word_ngram: int = 3, *, options: Options | None = None
+) -> np.ndarray:
+    """Sorted unique 64-bit hashes (xxh64, seed 0) of the shingles of normalized ``text``.
+
+    This sorted array IS the shingle set: exact Jaccard and containment are computed on it
+    (see :mod:`dedup.exact` for why 64 bits).
+
+    >>> shingle_hashes64("你好世界你好", cjk_ngram=5).dtype
+    dtype('uint64')
+    """
+    if options is not None:
+        cjk_ngram, word_ngram = options.cjk_ngram, options.word_ngram
+    hashed = [
+        xxhash.xxh64_intdigest(s.encode("utf-8")) for s in shingles(text, cjk_ngram, word_ngram)
+    ]
+    return np.unique(np.array(hashed, dtype=np.uint64))

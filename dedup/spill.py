@@ -3,8 +3,9 @@
 :class:`DocumentStore` knows where every document read (text, meta, source) was written, by
 :func:`append_documents` in the process that signed it, and keeps only that in memory, so
 documents can be read again by number: cluster members for alignment, the kept ones for
-``deduplicated.jsonl``. :class:`HashStore` does the same for each document's shingle hashes
-(written by :func:`append_sets`), for the exact verification of candidate pairs.
+``deduplicated.jsonl``. :class:`HashStore` does the same for each document's shingle set (its
+sorted unique 64-bit shingle hashes, written by :func:`append_sets`), for the exact
+verification of candidate pairs.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -88,14 +89,14 @@ class _Files:
             handle = self._handles[number] = open(self.paths[number], "rb")  # noqa: SIM115
         return os.pread(handle.fileno(), size, offset)
 
-    def words(self, number: int) -> npt.NDArray[np.uint32]:
-        """File ``number`` as 32-bit words, through a memory map (unmapped once the caller
+    def words(self, number: int) -> npt.NDArray[np.uint64]:
+        """File ``number`` as 64-bit words, through a memory map (unmapped once the caller
         lets go of it: mapped pages that stay would count as this process's memory)."""
-        size = os.path.getsize(self.paths[number]) // 4
+        size = os.path.getsize(self.paths[number]) // 8
         if not size:
-            return np.zeros(0, dtype=np.uint32)
-        mapped = np.memmap(self.paths[number], dtype="<u4", mode="r", shape=(size,))
-        return mapped.view(np.ndarray).astype(np.uint32, copy=False)  # a view on little-endian
+            return np.zeros(0, dtype=np.uint64)
+        mapped = np.memmap(self.paths[number], dtype="<u8", mode="r", shape=(size,))
+        return mapped.view(np.ndarray).astype(np.uint64, copy=False)  # a view on little-endian
 
     def close(self) -> None:
         for handle in self._handles.values():
@@ -156,7 +157,7 @@ def _decode(doc_id: str, data: bytes, t: int, m: int, s: int) -> Document:
 
 
 class HashStore:
-    """Where each document's shingle hashes are: file, offset, count.
+    """Where each document's shingle set (sorted unique 64-bit hashes) is: file, offset, count.
 
     The signing processes write the sets (:func:`append_sets`); this keeps 16 bytes per
     document in memory and maps a file's sets for reading (:meth:`locate`, :meth:`words`).
@@ -187,11 +188,11 @@ class HashStore:
         """``(file, first word, count)`` of each of ``docs``' set (see :meth:`words`)."""
         docs = np.asarray(docs, dtype=np.int64)
         file_of = np.frombuffer(self._file_of, dtype=np.int32)[docs].astype(np.int64)
-        start = np.frombuffer(self._offset, dtype=np.int64)[docs] // 4
+        start = np.frombuffer(self._offset, dtype=np.int64)[docs] // 8
         return file_of, start, self.counts(docs)
 
-    def words(self, file: int) -> npt.NDArray[np.uint32]:
-        """The hashes file ``file`` as 32-bit words, through a memory map (unmapped once the
+    def words(self, file: int) -> npt.NDArray[np.uint64]:
+        """The hashes file ``file`` as 64-bit words, through a memory map (unmapped once the
         caller lets go of it: mapped pages that stay would count as this process's memory)."""
         return self._files.words(file)
 
@@ -200,12 +201,13 @@ class HashStore:
 
 
 def append_sets(
-    path: str, hashes: npt.NDArray[np.uint32], counts: npt.NDArray[np.int64]
+    path: str, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
 ) -> tuple[int, npt.NDArray[np.int64]]:
-    """Append the shingle set of each document (``counts[i]`` hashes of ``hashes`` each, in
-    order) to the file at ``path``, sorted and without repeats; return the offset they start
-    at and the size of each set. ``hashes`` is sorted in place, document by document."""
-    flat = np.ascontiguousarray(hashes, dtype=np.uint32)
+    """Append the shingle set of each document (``counts[i]`` 64-bit hashes of ``hashes``
+    each, in order) to the file at ``path``, sorted and without repeats; return the offset
+    they start at and the size of each set. ``hashes`` is sorted in place, document by
+    document."""
+    flat = np.ascontiguousarray(hashes, dtype=np.uint64)
     ends = np.cumsum(counts)
     # numpy's sort (vectorized) is several times faster than numba's on these sizes
     for a, b in zip((ends - counts).tolist(), ends.tolist(), strict=True):
@@ -213,16 +215,16 @@ def append_sets(
     sets, sizes = _drop_repeats(flat, np.asarray(counts, dtype=np.int64))
     with open(path, "ab") as handle:
         offset = handle.tell()
-        sets.astype("<u4", copy=False).tofile(handle)
+        sets.astype("<u8", copy=False).tofile(handle)
     return offset, sizes
 
 
 @njit(cache=True)
 def _drop_repeats(
-    ordered: npt.NDArray[np.uint32], counts: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    ordered: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
     """Each sorted run of ``counts[d]`` values without its repeats, and the new sizes."""
-    out = np.empty(len(ordered), dtype=np.uint32)
+    out = np.empty(len(ordered), dtype=ordered.dtype)
     sizes = np.zeros(len(counts), dtype=np.int64)
     start = 0
     p = 0

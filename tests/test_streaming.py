@@ -210,7 +210,7 @@ def test_empty_input() -> None:
 def test_exact_overlaps_in_chunks_equal_cluster_overlap(budget: int) -> None:
     rng = np.random.default_rng(4)
     sets = [
-        np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint32)) for _ in range(30)
+        np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint64)) for _ in range(30)
     ]
     pairs = np.array([(i, j) for i in range(30) for j in range(i + 1, 30)], dtype=np.int64)
     loaded: list[int] = []

@@ -26,9 +26,9 @@ import numpy as np
 from .. import cluster as clustering
 from ..cluster import Pair
 from ..document import Document
+from ..exact import exact_sketches
 from ..lsh import candidate_pairs, containment_candidate_pairs
 from ..options import Options
-from ..sketch import sketch_many
 
 __all__ = [
     "Measured",
@@ -50,7 +50,8 @@ _BATCH = 2048  # documents sketched together
 
 @dataclass(frozen=True)
 class Sketches:
-    """What matching needs of every document, by index: ids, shingle sets, signatures, lengths."""
+    """What matching needs of every document, by index: ids, shingle sets (sorted unique 64-bit
+    hashes, as ``dedupe run`` measures pairs on: :mod:`dedup.exact`), signatures, lengths."""
 
     ids: list[str]
     shingles: list[np.ndarray]
@@ -68,7 +69,7 @@ def sketch_documents(
     total = len(documents)
     for start in range(0, total, _BATCH):
         texts = [d.text for d in documents[start : start + _BATCH]]
-        for sk in sketch_many(texts, options):
+        for sk in exact_sketches(texts, options):
             shingles.append(sk.shingles)
             signatures.append(sk.signature)
             lengths.append(sk.length)

@@ -16,15 +16,19 @@ from dataclasses import dataclass, field, fields
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from .._version import __version__
 from ..align import align
 from ..cluster import overlap
 from ..document import Document
 from ..errors import ConfigError, InputError, StoreError
+from ..exact import ExactSketch, exact_sketches
 from ..options import NormalizeOptions, Options
 from ..parallel import in_order, refuse_in_bootstrap, start_workers
 from ..signature import SCHEME, estimate_jaccard
-from ..sketch import Sketch, sketch, sketch_many
+from ..sketch import Sketch, sketch_many
 from .bands import band_keys, index_lsh_parameters
 from .store import (
     FORMAT,
@@ -43,6 +47,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None], None]
 DocumentLike = Document | tuple[str, str] | tuple[str, str, Mapping[str, Any] | None]
+AnySketch = ExactSketch | Sketch
+
+_EXACT_SETS = 2
+"""The first format version whose records hold 64-bit shingle sets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +106,14 @@ class Index:
         self.bands: int = config["bands"]
         self.rows: int = config["rows"]
         self.keep_text: bool = config["keep_text"]
+        self._exact = config["version"] >= _EXACT_SETS
+        if not self._exact:
+            log.warning(
+                "index %s was built by an older dedup and holds 32-bit shingle hashes, which "
+                "distinct short documents can share (they then look identical): build a new "
+                "index from the documents for exact verdicts",
+                store.target,
+            )
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -206,12 +222,12 @@ class Index:
 
     def _sketched(
         self, documents: Iterable[DocumentLike], batch_size: int, workers: int
-    ) -> Iterator[tuple[list[tuple[str, str, Mapping[str, Any] | None]], list[Sketch]]]:
+    ) -> Iterator[tuple[list[tuple[str, str, Mapping[str, Any] | None]], list[AnySketch]]]:
         """Batches of unpacked documents with their sketches, in input order."""
         batches = _batches(documents, batch_size)
         if workers == 1:
             for batch in batches:
-                yield batch, _sketch_texts([text for _, text, _ in batch], self.options)
+                yield batch, _sketch_texts([t for _, t, _ in batch], self.options, self._exact)
             return
         refuse_in_bootstrap()
         sent: deque[list[tuple[str, str, Mapping[str, Any] | None]]] = deque()
@@ -223,7 +239,9 @@ class Index:
 
         pool = start_workers(workers)
         try:
-            for sketches in in_order(pool, workers, texts(), _sketch_texts, self.options):
+            for sketches in in_order(
+                pool, workers, texts(), _sketch_texts, self.options, self._exact
+            ):
                 yield sent.popleft(), sketches
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -331,33 +349,37 @@ class Index:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _sketch(self, text: str) -> Sketch:
-        if not isinstance(text, str):
-            raise InputError(f"text must be a str, got {type(text).__name__}")
-        return sketch(text, self.options)
+    def _sketch(self, text: str) -> AnySketch:
+        return _sketch_texts([text], self.options, self._exact)[0]
 
-    def _keys(self, sk: Sketch) -> tuple[int, ...]:
+    def _keys(self, sk: AnySketch) -> tuple[int, ...]:
         return band_keys(sk.signature, self.bands, self.rows)
 
-    def _record(self, doc_id: str, text: str, meta: Mapping[str, Any] | None, sk: Sketch) -> Record:
+    def _record(
+        self, doc_id: str, text: str, meta: Mapping[str, Any] | None, sk: AnySketch
+    ) -> Record:
         return Record(
             id=str(doc_id),
             keys=self._keys(sk),
             signature=sk.signature,
-            shingles=sk.shingles,
+            shingles=_as_words(sk.shingles) if self._exact else sk.shingles,
             length=sk.length,
             meta=decode_meta(encode_meta(dict(meta))) if meta else None,  # as JSON stores it
             text=text if self.keep_text else None,
         )
 
+    def _shingles(self, record: Record) -> np.ndarray:
+        """The shingle set of a stored record, comparable with this index's sketches'."""
+        return _from_words(record.shingles) if self._exact else record.shingles
+
     def _verify(
-        self, sk: Sketch, candidates: Sequence[Record], threshold: float | None
+        self, sk: AnySketch, candidates: Sequence[Record], threshold: float | None
     ) -> list[Match]:
         threshold = self.options.threshold if threshold is None else threshold
         containment = self.options.containment
         matches = []
         for record in candidates:
-            jaccard, q_in_m, m_in_q = overlap(sk.shingles, record.shingles)
+            jaccard, q_in_m, m_in_q = overlap(sk.shingles, self._shingles(record))
             if jaccard >= threshold or (
                 containment is not None and max(q_in_m, m_in_q) >= containment
             ):
@@ -366,13 +388,13 @@ class Index:
         return matches
 
     def _explain(
-        self, text: str, sk: Sketch, matches: list[Match], candidates: Sequence[Record]
+        self, text: str, sk: AnySketch, matches: list[Match], candidates: Sequence[Record]
     ) -> list[Match]:
         by_id = {r.id: r for r in candidates}
         explained = []
         for m in matches:
             record = by_id[m.id]
-            jaccard, q_in_m, m_in_q = overlap(sk.shingles, record.shingles)
+            jaccard, q_in_m, m_in_q = overlap(sk.shingles, self._shingles(record))
             explanation = Explanation(
                 estimated_similarity=estimate_jaccard(sk.signature, record.signature),
                 similarity=jaccard,
@@ -401,12 +423,32 @@ def _batches(
         yield batch
 
 
-def _sketch_texts(texts: list[str], options: Options) -> list[Sketch]:
-    """Sketch a batch of texts together (in a worker process with ``add_many(workers=...)``)."""
+def _sketch_texts(texts: list[str], options: Options, exact: bool = True) -> list[AnySketch]:
+    """Sketch a batch of texts together (in a worker process with ``add_many(workers=...)``):
+    with exact (64-bit) shingle sets, or with the 32-bit ones of a version 1 index."""
     for text in texts:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-    return sketch_many(texts, options)
+    if exact:
+        return list(exact_sketches(texts, options))
+    return list(sketch_many(texts, options))
+
+
+def _as_words(shingles: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """A 64-bit shingle set as little-endian 32-bit words, as :class:`Record` carries it (the
+    stores keep shingle sets as arrays of 32-bit words)."""
+    return np.ascontiguousarray(shingles, dtype="<u8").view("<u4").astype(np.uint32, copy=False)
+
+
+def _from_words(words: np.ndarray) -> npt.NDArray[np.uint64]:
+    """The 64-bit shingle set back from :func:`_as_words`."""
+    data = np.ascontiguousarray(words, dtype="<u4")
+    if data.size % 2:
+        raise StoreError(
+            "a stored shingle set has an odd number of 32-bit words: the index is damaged "
+            "or was written by another program; build it again"
+        )
+    return data.view("<u8").astype(np.uint64, copy=False)
 
 
 def _unpack(item: DocumentLike) -> tuple[str, str, Mapping[str, Any] | None]:

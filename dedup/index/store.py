@@ -38,7 +38,11 @@ __all__ = [
 
 FORMAT = "dedup-index"
 """Written into every index so that a foreign file or database is recognised as such."""
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""The index format this dedup writes, and the newest it reads. Version 2 stores each
+document's exact shingle set as 64-bit hashes (:mod:`dedup.exact`), in pairs of little-endian
+32-bit words; version 1 stored the 32-bit hashes MinHash signs, which distinct documents can
+share (still read and written in its own format, with a warning to rebuild)."""
 
 
 class IndexNotFound(StoreError):
