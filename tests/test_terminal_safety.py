@@ -453,3 +453,13 @@ def test_error_and_skip_lines_escape_a_file_name_with_an_escape_sequence(tmp_pat
     assert "\x1b" not in result.stderr
     assert "bad\\x1b[31mname.jsonl" in result.stderr
     assert result.stderr.splitlines()[-1].startswith("Error: no document could be read from ")
+
+
+def test_merge_refuses_to_write_over_one_of_its_inputs(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("第一段，文字。\n", encoding="utf-8")
+    b.write_text("第一段,文字。\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["merge", str(a), str(b), "--out", str(b)])
+    assert result.exit_code == 2
+    assert "would overwrite the input" in result.stderr
+    assert b.read_text(encoding="utf-8") == "第一段,文字。\n"

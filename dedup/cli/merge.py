@@ -79,6 +79,8 @@ def merge(
     from ..merge import merge_documents, merged_to_dict
     from ..report.files import write_json, write_text
 
+    if out is not None:
+        _check_not_an_input(out, inputs)
     documents: list[Document] = []
     for item in read_documents(inputs, build_read_options(**flags)):
         if isinstance(item, Skipped):
@@ -98,3 +100,20 @@ def merge(
         echo_document(merged.text)
     else:
         write_text(out, merged.text)
+
+
+def _check_not_an_input(out: Path, inputs: tuple[str, ...]) -> None:
+    """Refuse an --out that is one of the inputs, or inside an input folder's files: the merge
+    would replace a version it was made from."""
+    from ..errors import ConfigError
+
+    target = out.resolve()
+    for given in inputs:
+        if given == "-":
+            continue
+        source = Path(given).resolve()
+        if target == source or (source.is_dir() and source in target.parents):
+            raise ConfigError(
+                f"--out {visible_id(str(out))} would overwrite the input {visible_id(given)} "
+                "(or write into an input folder); pass another file"
+            )
